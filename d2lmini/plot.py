@@ -1,0 +1,128 @@
+"""Figures: live training curves and image grids.
+
+Figures are drawn on :class:`matplotlib.figure.Figure` objects that pyplot does
+not track, and shown through IPython's display machinery. In Jupyter and Colab
+a live figure is one output that is updated in place; the notebook keeps only
+its final state, so the saved notebook and the built book show one figure.
+Outside a notebook (a script, a test) nothing is displayed.
+"""
+import io
+
+from matplotlib.figure import Figure
+
+__all__ = ["in_notebook", "use_svg_display", "LivePlot", "show_images", "new_figure", "display_figure"]
+
+
+def in_notebook():
+    """True inside a Jupyter kernel (Jupyter, JupyterLab, Colab, nbclient)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+def use_svg_display():
+    """Draw notebook figures as SVG: sharp at any zoom, in Jupyter and in the book."""
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # pragma: no cover
+        return
+    set_matplotlib_formats("svg")
+
+
+def new_figure(figsize=(3.5, 2.5), nrows=1, ncols=1, **kwargs):
+    """A figure that pyplot does not track, and its axes."""
+    fig = Figure(figsize=figsize, layout="constrained")
+    axes = fig.subplots(nrows, ncols, **kwargs)
+    return fig, axes
+
+
+def display_figure(fig, handle=None):
+    """Show ``fig`` in the notebook, updating ``handle`` in place if given.
+
+    Returns the display handle (None outside a notebook).
+    """
+    if not in_notebook():
+        return None
+    from IPython.display import SVG, display
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    image = SVG(buf.getvalue())
+    if handle is None:
+        return display(image, display_id=True)
+    handle.update(image)
+    return handle
+
+
+class LivePlot:
+    """Curves that grow point by point, redrawn in place in a notebook.
+
+    >>> plot = LivePlot(xlabel="epoch", legend=["train loss", "test acc"], xlim=[1, 10])
+    >>> plot.add(1, [0.9, 0.6])     # one x, one y per curve (None skips a curve)
+    """
+
+    def __init__(self, xlabel=None, ylabel=None, legend=(), xlim=None, ylim=None,
+                 figsize=(4.5, 3), fmts=("-", "m--", "g-.", "r:")):
+        self.legend = list(legend)
+        self.fig, self.ax = new_figure(figsize)
+        self.config = dict(xlabel=xlabel, ylabel=ylabel, xlim=xlim, ylim=ylim)
+        self.fmts = fmts
+        self.xs = [[] for _ in self.legend]
+        self.ys = [[] for _ in self.legend]
+        self._handle = None
+
+    def add(self, x, ys):
+        if len(ys) != len(self.legend):
+            raise ValueError(f"expected {len(self.legend)} values (one per curve), got {len(ys)}")
+        for i, y in enumerate(ys):
+            if y is not None:
+                self.xs[i].append(x)
+                self.ys[i].append(float(y))
+        self.draw()
+
+    def draw(self):
+        ax = self.ax
+        ax.cla()
+        for xs, ys, fmt, label in zip(self.xs, self.ys, self.fmts * 4, self.legend):
+            ax.plot(xs, ys, fmt, label=label, marker="o" if len(xs) < 3 else None, markersize=3)
+        c = self.config
+        ax.set_xlabel(c["xlabel"] or "")
+        ax.set_ylabel(c["ylabel"] or "")
+        if c["xlim"]:
+            ax.set_xlim(c["xlim"])
+        if c["ylim"]:
+            ax.set_ylim(c["ylim"])
+        ax.grid(True, alpha=0.3)
+        if self.legend:
+            ax.legend(fontsize="small")
+        self._handle = display_figure(self.fig, self._handle)
+
+
+def show_images(images, num_rows, num_cols, titles=None, scale=1.1):
+    """Draw a grid of images (a tensor or array of shape (n, h, w) or (n, 1, h, w)).
+
+    Returns the figure; in a notebook it is also displayed (end the line with
+    ``;`` so that the returned figure is not shown a second time).
+    """
+    n = num_rows * num_cols
+    if len(images) < n:
+        raise ValueError(f"a {num_rows}x{num_cols} grid needs {n} images, got {len(images)}")
+    if titles is not None and len(titles) < n:
+        raise ValueError(f"a {num_rows}x{num_cols} grid needs {n} titles, got {len(titles)}")
+    fig, axes = new_figure((num_cols * scale, num_rows * scale * 1.15), num_rows, num_cols,
+                           squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        img = images[i]
+        if hasattr(img, "detach"):
+            img = img.detach().cpu().numpy()
+        img = img.reshape(img.shape[-2:])
+        ax.imshow(img, cmap="gray_r")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=9)
+    display_figure(fig)
+    return fig
+

@@ -1,0 +1,239 @@
+"""Training and evaluating a classifier, with a progress bar and a live plot.
+
+The loop is the textbook one: for each minibatch, compute the loss, back-
+propagate, take an optimizer step. Two details keep it fast on a GPU: the
+metrics are summed on the device and read back once per epoch (reading a GPU
+number forces the CPU to wait for the GPU), and the data never leaves the
+device (see :class:`d2lmini.data.DeviceLoader`).
+"""
+import io
+import math
+import time
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+from tqdm.std import tqdm as _std_tqdm
+
+from .plot import LivePlot, in_notebook
+from .runtime import QUICK_EPOCHS, is_quick, try_gpu
+
+__all__ = ["accuracy", "evaluate_accuracy", "train_classifier", "History",
+           "init_xavier", "progress_bar", "Timer"]
+
+
+class Timer:
+    """Record running times: ``start()``, ``stop()`` (returns the lap), ``sum()``."""
+
+    def __init__(self):
+        self.times = []
+        self.start()
+
+    def start(self):
+        self._t0 = time.perf_counter()
+
+    def stop(self):
+        self.times.append(time.perf_counter() - self._t0)
+        return self.times[-1]
+
+    def sum(self):
+        return sum(self.times)
+
+
+class _NotebookBar(_std_tqdm):
+    """A tqdm bar drawn as one notebook output that is updated in place.
+
+    Works in any Jupyter front end (no widgets needed), and the saved notebook
+    keeps the bar's final state only.
+    """
+
+    def __init__(self, *args, **kwargs):
+        from IPython.display import Pretty, display
+        self._handle = display(Pretty(""), display_id=True)
+        kwargs["file"] = io.StringIO()
+        super().__init__(*args, **kwargs)
+
+    def display(self, msg=None, pos=None):
+        from IPython.display import Pretty
+        self._handle.update(Pretty(msg if msg is not None else self.__str__()))
+        return True
+
+
+def progress_bar(total, desc=None, enabled=True):
+    """A tqdm progress bar: in place in a notebook, on stderr elsewhere."""
+    cls = _NotebookBar if in_notebook() else _std_tqdm
+    return cls(total=total, desc=desc, disable=not enabled, mininterval=0.5,
+               bar_format="{l_bar}{bar:20}{r_bar}")
+
+
+def accuracy(y_hat, y):
+    """Number of correct predictions in a batch (a tensor, left on the device)."""
+    if y_hat.dim() > 1 and y_hat.shape[1] > 1:
+        y_hat = y_hat.argmax(dim=1)
+    return (y_hat.to(y.dtype) == y).sum()
+
+
+def _resolve_device(device, net=None, data_iter=None):
+    if device is not None:
+        return torch.device(device)
+    if data_iter is not None and getattr(data_iter, "device", None) is not None:
+        return torch.device(data_iter.device)
+    if net is not None:
+        param = next(iter(net.parameters()), None)
+        if param is not None:
+            return param.device
+    return try_gpu()
+
+
+def evaluate_accuracy(net, data_iter, device=None):
+    """Fraction of the examples in ``data_iter`` that ``net`` classifies correctly.
+
+    The net is put in evaluation mode for the pass (so batch normalization and
+    dropout behave as at prediction time) and then back in the mode it was in.
+    """
+    if not isinstance(net, nn.Module):
+        raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}")
+    device = _resolve_device(device, net, data_iter)
+    was_training = net.training
+    net.eval()
+    correct = torch.zeros((), device=device, dtype=torch.int64)
+    count = 0
+    with torch.no_grad():
+        for X, y in data_iter:
+            X, y = X.to(device), y.to(device)
+            correct += accuracy(net(X), y)
+            count += y.numel()
+    net.train(was_training)
+    if count == 0:
+        raise ValueError("data_iter yielded no examples")
+    return correct.item() / count
+
+
+def init_xavier(module):
+    """Xavier-uniform initialization for the weights of linear and conv layers."""
+    if isinstance(module, (nn.Linear, nn.Conv2d)):
+        nn.init.xavier_uniform_(module.weight)
+
+
+@dataclass
+class History:
+    """What :func:`train_classifier` measured, one entry per epoch."""
+    epoch: list = field(default_factory=list)
+    train_loss: list = field(default_factory=list)
+    train_acc: list = field(default_factory=list)
+    test_acc: list = field(default_factory=list)
+    train_seconds: float = 0.0
+    examples_per_sec: float = 0.0
+    device: str = ""
+
+    def summary(self):
+        return (f"loss {self.train_loss[-1]:.3f}, train acc {self.train_acc[-1]:.3f}, "
+                f"test acc {self.test_acc[-1]:.3f}, {self.examples_per_sec:.1f} "
+                f"examples/sec on {self.device}")
+
+
+def _make_optimizer(optimizer, params, lr):
+    if optimizer is None:
+        if lr is None:
+            raise ValueError("give a learning rate lr (for the default SGD) or an optimizer")
+        if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr > 0:
+            raise ValueError(f"lr must be a positive number, got {lr!r}")
+        return torch.optim.SGD(params, lr=lr)
+    if isinstance(optimizer, torch.optim.Optimizer):
+        return optimizer
+    if callable(optimizer):
+        opt = optimizer(params)
+        if not isinstance(opt, torch.optim.Optimizer):
+            raise TypeError("an optimizer factory must return a torch.optim.Optimizer, "
+                            f"got {type(opt).__name__}")
+        return opt
+    raise TypeError("optimizer must be None (SGD with lr), a torch.optim.Optimizer, or a "
+                    f"function of the parameters that returns one; got {type(optimizer).__name__}")
+
+
+def train_classifier(net, train_iter, test_iter, num_epochs, lr=None, device=None,
+                     optimizer=None, loss=None, init_weights=True, plot=True, progress=True):
+    """Train ``net`` on ``train_iter``, report test accuracy after every epoch.
+
+    Args:
+        net: a ``torch.nn.Module`` that maps a batch of inputs to class scores.
+        train_iter, test_iter: iterables of ``(X, y)`` minibatches.
+        num_epochs: passes over the training data. Quick mode trains for at
+            most ``QUICK_EPOCHS`` of them and says so.
+        lr: learning rate of the default optimizer, minibatch SGD.
+        device: where to train (default: the data's device, else :func:`try_gpu`).
+        optimizer: a ``torch.optim.Optimizer`` built on ``net.parameters()``,
+            or a function that takes the parameters and returns one.
+        loss: the loss (default: cross-entropy, averaged over the batch).
+        init_weights: re-initialize linear and conv weights (Xavier) first.
+        plot: draw train loss, train accuracy and test accuracy live.
+        progress: show a progress bar over all minibatches.
+
+    Returns a :class:`History`; its :meth:`~History.summary` line is printed
+    at the end.
+    """
+    if not isinstance(net, nn.Module):
+        raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}")
+    if not isinstance(num_epochs, int) or isinstance(num_epochs, bool) or num_epochs <= 0:
+        raise ValueError(f"num_epochs must be a positive int, got {num_epochs!r}")
+    device = _resolve_device(device, None, train_iter)
+    if is_quick() and num_epochs > QUICK_EPOCHS:
+        print(f"quick mode: training for {QUICK_EPOCHS} of {num_epochs} epochs "
+              f"(set D2LMINI_MODE=full for all of them)")
+        num_epochs = QUICK_EPOCHS
+    if init_weights:
+        net.apply(init_xavier)
+    net.to(device)
+    opt = _make_optimizer(optimizer, net.parameters(), lr)
+    loss_fn = loss if loss is not None else nn.CrossEntropyLoss()
+    history = History(device=str(device))
+    live = LivePlot(xlabel="epoch", xlim=[1, max(num_epochs, 2)],
+                    legend=["train loss", "train acc", "test acc"]) if plot else None
+    try:
+        batches = len(train_iter)
+    except TypeError:
+        batches = None
+    bar = progress_bar(batches * num_epochs if batches else None, desc="training",
+                       enabled=progress)
+    timer, examples = Timer(), 0
+    for epoch in range(1, num_epochs + 1):
+        net.train()
+        totals = torch.zeros(3, device=device)  # summed loss, correct, examples
+        timer.start()
+        for X, y in train_iter:
+            X, y = X.to(device), y.to(device)
+            y_hat = net(X)
+            l = loss_fn(y_hat, y)
+            opt.zero_grad(set_to_none=True)
+            l.backward()
+            opt.step()
+            with torch.no_grad():
+                n = y.numel()
+                totals += torch.stack([l.detach().float() * n, accuracy(y_hat, y).float(),
+                                       torch.tensor(float(n), device=device)])
+            bar.update(1)
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        timer.stop()
+        loss_sum, correct, count = totals.tolist()
+        if count == 0:
+            raise ValueError("train_iter yielded no examples")
+        examples += count
+        test_acc = evaluate_accuracy(net, test_iter, device)
+        history.epoch.append(epoch)
+        history.train_loss.append(loss_sum / count)
+        history.train_acc.append(correct / count)
+        history.test_acc.append(test_acc)
+        if not math.isfinite(history.train_loss[-1]):
+            bar.close()
+            raise FloatingPointError(
+                f"the training loss became {history.train_loss[-1]} in epoch {epoch}: "
+                "the learning rate is probably too large")
+        bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}", test_acc=f"{test_acc:.3f}")
+        if live is not None:
+            live.add(epoch, [history.train_loss[-1], history.train_acc[-1], test_acc])
+    bar.close()
+    history.train_seconds = timer.sum()
+    history.examples_per_sec = examples / history.train_seconds
+    print(history.summary())
+    return history

@@ -1,0 +1,266 @@
+"""Notebook housekeeping for the course: setup cells, stored outputs, hygiene.
+
+    python tools/nbtool.py setup-cell          print the canonical setup cell
+    python tools/nbtool.py fix-setup           make every notebook's first code cell canonical
+    python tools/nbtool.py execute-full [NB]   run notebooks in full mode, store outputs + metadata
+    python tools/nbtool.py record-checked [NB] run notebooks (any mode), keep only the
+                                               outputs of the # NBVAL_CHECK_OUTPUT cells
+    python tools/nbtool.py strip-stale         clear outputs that are not from a matching full run
+    python tools/nbtool.py check               report hygiene problems (exit 1 if any)
+
+A notebook's stored outputs are trusted only when its metadata records a
+full-mode run (``metadata.d2lmini``) whose hash of the code cells still matches.
+Cells whose first line is ``# NBVAL_CHECK_OUTPUT`` keep their outputs always:
+nbval compares them on every test run.
+"""
+import argparse
+import datetime
+import hashlib
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+SETUP_MARK = "# Setup:"
+
+
+def config():
+    with open(ROOT / "_config.yml") as f:
+        return yaml.safe_load(f)
+
+
+def repository_url():
+    return config()["repository"]["url"].rstrip("/")
+
+
+def setup_cell_source():
+    """The canonical first code cell of every notebook."""
+    return (
+        "# Setup: on Colab (or wherever d2lmini is missing) install it from the course\n"
+        "# repository; where it is installed already, this changes nothing.\n"
+        "try:\n"
+        "    import d2lmini\n"
+        "except ImportError:\n"
+        f"    %pip install --quiet \"d2lmini @ git+{repository_url()}\"\n"
+        "    import d2lmini")
+
+
+def toc_files():
+    """Paths (relative to the root, with suffix) of every file in _toc.yml."""
+    with open(ROOT / "_toc.yml") as f:
+        toc = yaml.safe_load(f)
+    out = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                out.append(node["file"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    out.append(toc["root"])
+    walk({k: v for k, v in toc.items() if k != "root"})
+    resolved = []
+    for name in out:
+        candidates = [ROOT / name] + [ROOT / (name + s) for s in (".ipynb", ".md")]
+        hit = next((c for c in candidates if c.is_file()), None)
+        resolved.append((name, hit))
+    return resolved
+
+
+def notebooks():
+    return sorted(p for p in (ROOT / "chapters").rglob("*.ipynb")
+                  if ".ipynb_checkpoints" not in p.parts)
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def code_hash(nb):
+    """SHA-256 over the sources of the code cells, in order."""
+    h = hashlib.sha256()
+    for cell in code_cells(nb):
+        h.update(cell.source.strip().encode())
+        h.update(b"\n\x00\n")
+    return h.hexdigest()
+
+
+def is_checked(cell):
+    return cell.source.lstrip().startswith(CHECK_MARK)
+
+
+def trusted_run(nb):
+    """The notebook's full-run metadata, if its outputs may be kept; else None."""
+    meta = nb.metadata.get("d2lmini")
+    if meta and meta.get("mode") == "full" and meta.get("code_hash") == code_hash(nb):
+        return meta
+    return None
+
+
+def strip(nb):
+    """Clear every output that is not trusted; return True if anything changed."""
+    changed = False
+    if trusted_run(nb):
+        return False
+    if "d2lmini" in nb.metadata:
+        del nb.metadata["d2lmini"]
+        changed = True
+    if nb.metadata.get("mystnb", {}).pop("execution_mode", None) is not None:
+        changed = True
+        if not nb.metadata["mystnb"]:
+            del nb.metadata["mystnb"]
+    for cell in code_cells(nb):
+        if is_checked(cell):
+            continue
+        if cell.outputs or cell.execution_count is not None:
+            cell.outputs = []
+            cell.execution_count = None
+            changed = True
+    return changed
+
+
+def problems(path):
+    """Hygiene problems of one notebook, as readable strings."""
+    nb = nbformat.read(path, as_version=4)
+    rel = path.relative_to(ROOT)
+    out = []
+    cells = code_cells(nb)
+    if not cells or cells[0].source.strip() != setup_cell_source():
+        out.append(f"{rel}: the first code cell is not the canonical setup cell "
+                   "(run `python tools/nbtool.py fix-setup`)")
+    kernel = nb.metadata.get("kernelspec", {}).get("name")
+    if kernel != "python3":
+        out.append(f"{rel}: kernelspec is {kernel!r}, expected 'python3'")
+    meta = nb.metadata.get("d2lmini")
+    if meta is not None and meta.get("mode") != "full":
+        out.append(f"{rel}: stored outputs come from a {meta.get('mode')!r}-mode run; "
+                   "only full-mode outputs are kept (run `make strip-stale`)")
+    elif meta is not None and meta.get("code_hash") != code_hash(nb):
+        out.append(f"{rel}: stored outputs are stale: the code changed after the full run "
+                   "(run `make strip-stale`, or `make execute-full` on a GPU)")
+    if not trusted_run(nb):
+        for i, cell in enumerate(cells):
+            if (cell.outputs or cell.execution_count is not None) and not is_checked(cell):
+                out.append(f"{rel}: code cell {i + 1} has outputs but is neither marked "
+                           f"{CHECK_MARK} nor part of a recorded full-mode run")
+                break
+    for i, cell in enumerate(cells):
+        if is_checked(cell) and not cell.outputs:
+            out.append(f"{rel}: code cell {i + 1} is marked {CHECK_MARK} but has no stored "
+                       "output to check against")
+    return out
+
+
+def cmd_fix_setup(args):
+    source = setup_cell_source()
+    for path in notebooks():
+        nb = nbformat.read(path, as_version=4)
+        cells = code_cells(nb)
+        if cells and cells[0].source.lstrip().startswith(SETUP_MARK):
+            cell = cells[0]
+            if cell.source.strip() == source:
+                continue
+            cell.source = source
+        else:
+            cell = nbformat.v4.new_code_cell(source)
+            index = nb.cells.index(cells[0]) if cells else len(nb.cells)
+            nb.cells.insert(index, cell)
+        cell.outputs, cell.execution_count = [], None
+        nbformat.write(nb, path)
+        print(f"fixed the setup cell of {path.relative_to(ROOT)}")
+
+
+def cmd_strip_stale(args):
+    for path in notebooks():
+        nb = nbformat.read(path, as_version=4)
+        if strip(nb):
+            nbformat.write(nb, path)
+            print(f"cleared untrusted outputs of {path.relative_to(ROOT)}")
+
+
+def _execute(nb, path, timeout):
+    from nbclient import NotebookClient
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+
+
+def cmd_record_checked(args):
+    """Store the expected outputs of the checked cells (they must not depend on the mode)."""
+    paths = [Path(p).resolve() for p in args.notebooks] or notebooks()
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        if trusted_run(nb):
+            print(f"{path.relative_to(ROOT)}: has full-run outputs; re-run execute-full instead")
+            continue
+        _execute(nb, path, args.timeout)
+        strip(nb)
+        for cell in code_cells(nb):
+            if is_checked(cell):
+                cell.execution_count = None
+                for out in cell.outputs:
+                    if "execution_count" in out:
+                        out["execution_count"] = None
+        nbformat.write(nb, path)
+        print(f"{path.relative_to(ROOT)}: recorded the outputs of "
+              f"{sum(is_checked(c) for c in code_cells(nb))} checked cells")
+
+
+def cmd_execute_full(args):
+    import torch
+    if not torch.cuda.is_available() and not args.allow_cpu:
+        sys.exit("execute-full stores the outputs the website shows and wants a CUDA GPU; "
+                 "pass --allow-cpu to run full mode on the CPU anyway")
+    paths = [Path(p).resolve() for p in args.notebooks] or notebooks()
+    os.environ["D2LMINI_MODE"] = "full"
+    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        t0 = time.perf_counter()
+        _execute(nb, path, args.timeout)
+        seconds = time.perf_counter() - t0
+        nb.metadata["d2lmini"] = {
+            "mode": "full", "device": device, "torch": torch.__version__,
+            "date": datetime.date.today().isoformat(), "seconds": round(seconds, 1),
+            "code_hash": code_hash(nb)}
+        nb.metadata.setdefault("mystnb", {})["execution_mode"] = "off"
+        nbformat.write(nb, path)
+        print(f"{path.relative_to(ROOT)}: {seconds:.1f} s in full mode on {device}")
+
+
+def cmd_check(args):
+    found = [p for path in notebooks() for p in problems(path)]
+    for line in found:
+        print(line)
+    return 1 if found else 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("setup-cell").set_defaults(func=lambda a: print(setup_cell_source()))
+    sub.add_parser("fix-setup").set_defaults(func=cmd_fix_setup)
+    sub.add_parser("strip-stale").set_defaults(func=cmd_strip_stale)
+    sub.add_parser("check").set_defaults(func=cmd_check)
+    rc = sub.add_parser("record-checked")
+    rc.add_argument("notebooks", nargs="*")
+    rc.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    rc.set_defaults(func=cmd_record_checked)
+    ex = sub.add_parser("execute-full")
+    ex.add_argument("notebooks", nargs="*")
+    ex.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    ex.add_argument("--allow-cpu", action="store_true")
+    ex.set_defaults(func=cmd_execute_full)
+    args = parser.parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
