@@ -10,7 +10,8 @@ import io
 
 from matplotlib.figure import Figure
 
-__all__ = ["in_notebook", "use_svg_display", "LivePlot", "show_images", "new_figure", "display_figure"]
+__all__ = ["in_notebook", "use_svg_display", "LivePlot", "show_images", "new_figure",
+           "display_figure", "plot"]
 
 
 def in_notebook():
@@ -126,3 +127,60 @@ def show_images(images, num_rows, num_cols, titles=None, scale=1.1):
     display_figure(fig)
     return fig
 
+
+
+def _as_list(v):
+    if hasattr(v, "detach"):
+        v = v.detach().cpu().numpy()
+    return v
+
+
+def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
+         xscale="linear", yscale="linear", fmts=("-", "m--", "g-.", "r:"),
+         figsize=(3.5, 2.5), title=None, ax=None):
+    """Plot one or several curves and display the figure; return the figure.
+
+    ``X`` and ``Y`` are sequences (lists, arrays or tensors) or lists of them:
+    ``plot(x, [f(x), g(x)], legend=["f", "g"])`` draws two curves over the same
+    x. With ``Y`` omitted, ``X`` is plotted against its index. Pass ``ax`` to
+    draw into an existing axes (nothing is displayed then: the caller shows
+    the figure).
+    """
+    def has_one_axis(v):
+        v = _as_list(v)
+        return hasattr(v, "ndim") and v.ndim == 1 or (
+            isinstance(v, list) and (not v or not hasattr(v[0], "__len__")))
+    if Y is None:
+        X, Y = [[]] * (1 if has_one_axis(X) else len(X)), X
+        X = [list(range(len(_as_list(y)))) for y in (Y if not has_one_axis(Y) else [Y])]
+    if has_one_axis(Y):
+        Y = [Y]
+    if has_one_axis(X):
+        X = [X] * len(Y)
+    if len(X) != len(Y):
+        raise ValueError(f"got {len(X)} x sequences for {len(Y)} y sequences")
+    if legend is not None and len(legend) != len(Y):
+        raise ValueError(f"got {len(legend)} legend entries for {len(Y)} curves")
+    show = ax is None
+    fig = None
+    if show:
+        fig, ax = new_figure(figsize)
+    for i, (x, y) in enumerate(zip(X, Y)):
+        ax.plot(_as_list(x), _as_list(y), fmts[i % len(fmts)],
+                label=None if legend is None else legend[i])
+    ax.set_xlabel(xlabel or "")
+    ax.set_ylabel(ylabel or "")
+    ax.set_xscale(xscale)
+    ax.set_yscale(yscale)
+    if xlim is not None:
+        ax.set_xlim(xlim)
+    if ylim is not None:
+        ax.set_ylim(ylim)
+    if title:
+        ax.set_title(title)
+    if legend is not None:
+        ax.legend(fontsize="small")
+    ax.grid(True, alpha=0.3)
+    if show:
+        display_figure(fig)
+    return fig if show else ax.figure
