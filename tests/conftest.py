@@ -1,0 +1,40 @@
+"""Shared fixtures: the real Fashion-MNIST files, and an isolated search path."""
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+import d2lmini.data as data  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def real_files():
+    """Paths of the four verified Fashion-MNIST files found on this machine."""
+    return data.find_fashion_mnist(download=False)
+
+
+@pytest.fixture
+def isolated(monkeypatch, tmp_path):
+    """No $D2LMINI_DATA, an empty cache, no Debian folder, unreachable mirrors."""
+    monkeypatch.delenv("D2LMINI_DATA", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "debian")
+    monkeypatch.setattr(data, "MIRRORS", ((tmp_path / "no-mirror").as_uri() + "/",))
+    data._cache.clear()
+    yield tmp_path
+    data._cache.clear()
+
+
+def link_files(real_files, directory, keys=None):
+    """Make ``directory`` hold (symbolic links to) the real files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for key, path in real_files.items():
+        if keys is None or key in keys:
+            target = directory / path.name
+            if not target.exists():
+                os.symlink(path, target)
+    return directory

@@ -1,0 +1,105 @@
+"""Notebook hygiene: the table of contents, setup cells, and which outputs may be stored."""
+import nbformat
+import pytest
+
+import nbtool
+
+NOTEBOOKS = nbtool.notebooks()
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks under chapters/"
+
+
+def test_every_toc_entry_exists():
+    missing = [name for name, path in nbtool.toc_files() if path is None]
+    assert not missing, f"_toc.yml lists files that do not exist: {missing}"
+
+
+def test_every_notebook_is_in_the_toc():
+    listed = {path for _, path in nbtool.toc_files()}
+    orphans = [str(p.relative_to(nbtool.ROOT)) for p in NOTEBOOKS if p not in listed]
+    assert not orphans, f"notebooks missing from _toc.yml: {orphans}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(nbtool.ROOT)))
+def test_notebook_hygiene(path):
+    assert nbtool.problems(path) == []
+
+
+def test_setup_cell_installs_from_the_configured_repository():
+    url = nbtool.config()["repository"]["url"]
+    cell = nbtool.setup_cell_source()
+    assert f"git+{url}" in cell
+    assert cell.splitlines()[0].startswith(nbtool.SETUP_MARK)
+    assert "except ImportError:" in cell  # installs only when the import fails
+
+
+# The rules themselves, on small synthetic notebooks.
+
+def make_nb(outputs=True):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    setup = nbformat.v4.new_code_cell(nbtool.setup_cell_source())
+    checked = nbformat.v4.new_code_cell(nbtool.CHECK_MARK + "\nprint(1)")
+    plain = nbformat.v4.new_code_cell("print(2)")
+    if outputs:
+        checked.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+        plain.outputs = [nbformat.v4.new_output("stream", name="stdout", text="2\n")]
+        plain.execution_count = 3
+    nb.cells = [nbformat.v4.new_markdown_cell("# T"), setup, checked, plain]
+    return nb
+
+
+def write(tmp_path, nb, monkeypatch):
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_unrecorded_outputs_are_a_problem_and_are_stripped(tmp_path, monkeypatch):
+    nb = make_nb()
+    path = write(tmp_path, nb, monkeypatch)
+    assert any("neither marked" in p for p in nbtool.problems(path))
+    assert nbtool.strip(nb)
+    assert nb.cells[3].outputs == [] and nb.cells[3].execution_count is None
+    assert nb.cells[2].outputs  # the checked cell keeps its expected output
+    assert nbtool.problems(write(tmp_path, nb, monkeypatch)) == []
+
+
+def test_full_run_outputs_are_kept_until_the_code_changes(tmp_path, monkeypatch):
+    nb = make_nb()
+    nb.metadata["d2lmini"] = {"mode": "full", "code_hash": nbtool.code_hash(nb)}
+    nb.metadata["mystnb"] = {"execution_mode": "off"}
+    assert nbtool.problems(write(tmp_path, nb, monkeypatch)) == []
+    assert not nbtool.strip(nb)
+    nb.cells[3].source = "print(3)"
+    problems = nbtool.problems(write(tmp_path, nb, monkeypatch))
+    assert any("stale" in p for p in problems)
+    assert nbtool.strip(nb)
+    assert nb.cells[3].outputs == [] and "d2lmini" not in nb.metadata
+    assert "mystnb" not in nb.metadata  # the book executes it again
+
+
+def test_quick_mode_outputs_are_never_trusted(tmp_path, monkeypatch):
+    nb = make_nb()
+    nb.metadata["d2lmini"] = {"mode": "quick", "code_hash": nbtool.code_hash(nb)}
+    problems = nbtool.problems(write(tmp_path, nb, monkeypatch))
+    assert any("quick'-mode run" in p for p in problems)
+    assert nbtool.strip(nb) and nb.cells[3].outputs == []
+
+
+def test_setup_cell_and_kernel_are_checked(tmp_path, monkeypatch):
+    nb = make_nb(outputs=False)
+    nb.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    nb.cells[1].source = "import d2lmini"
+    nb.metadata["kernelspec"]["name"] = "julia"
+    problems = nbtool.problems(write(tmp_path, nb, monkeypatch))
+    assert any("canonical setup cell" in p for p in problems)
+    assert any("kernelspec" in p for p in problems)
+
+
+def test_checked_cells_need_an_expected_output(tmp_path, monkeypatch):
+    nb = make_nb(outputs=False)
+    problems = nbtool.problems(write(tmp_path, nb, monkeypatch))
+    assert any("no stored output" in p for p in problems)

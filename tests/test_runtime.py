@@ -1,0 +1,58 @@
+import random
+
+import numpy as np
+import pytest
+import torch
+
+import d2lmini
+from d2lmini import runtime
+
+
+@pytest.mark.parametrize("cuda, expected", [(True, "full"), (False, "quick")])
+def test_mode_defaults_to_full_on_gpu_and_quick_elsewhere(monkeypatch, cuda, expected):
+    monkeypatch.delenv("D2LMINI_MODE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    assert d2lmini.get_mode() == expected
+    assert d2lmini.is_quick() == (expected == "quick")
+
+
+@pytest.mark.parametrize("value, expected", [("full", "full"), ("quick", "quick"),
+                                             (" Quick ", "quick"), ("FULL", "full")])
+def test_mode_from_environment(monkeypatch, value, expected):
+    monkeypatch.setenv("D2LMINI_MODE", value)
+    assert d2lmini.get_mode() == expected
+
+
+def test_unknown_mode_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("D2LMINI_MODE", "fast")
+    with pytest.raises(ValueError, match=r"full, quick.*'fast'"):
+        d2lmini.get_mode()
+
+
+def test_try_gpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)
+    assert d2lmini.try_gpu() == torch.device("cpu")
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert d2lmini.try_gpu() == torch.device("cuda:0")
+    assert d2lmini.try_gpu(1) == torch.device("cuda:1")
+    assert d2lmini.try_gpu(2) == torch.device("cpu")
+    for bad in (-1, 1.0, "0", True):
+        with pytest.raises(ValueError, match="non-negative int"):
+            d2lmini.try_gpu(bad)
+
+
+def test_seed_everything_repeats_every_generator():
+    def draw():
+        return random.random(), np.random.rand(), torch.rand(3).tolist()
+    d2lmini.seed_everything(123)
+    first = draw()
+    d2lmini.seed_everything(123)
+    assert draw() == first
+    d2lmini.seed_everything(124)
+    assert draw() != first
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "0", None, True])
+def test_seed_everything_rejects_bad_seeds(bad):
+    with pytest.raises(ValueError, match="non-negative int"):
+        runtime.seed_everything(bad)

@@ -1,0 +1,145 @@
+import re
+
+import pytest
+import torch
+from torch import nn
+
+import d2lmini
+from d2lmini import train
+
+
+class Constant(nn.Module):
+    """Predicts class ``c`` for every input."""
+
+    def __init__(self, c, num_classes=10):
+        super().__init__()
+        self.c, self.k = c, num_classes
+        self.dummy = nn.Parameter(torch.zeros(()))
+
+    def forward(self, X):
+        out = torch.zeros(len(X), self.k) + 0 * self.dummy
+        out[:, self.c] = 1
+        return out
+
+
+def batches(labels, size=4):
+    labels = torch.tensor(labels)
+    return [(torch.zeros(len(labels[i:i + size]), 3), labels[i:i + size])
+            for i in range(0, len(labels), size)]
+
+
+def test_accuracy_counts_correct_predictions():
+    y_hat = torch.tensor([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
+    assert train.accuracy(y_hat, torch.tensor([1, 0, 0])).item() == 2
+    assert train.accuracy(torch.tensor([1, 1]), torch.tensor([1, 0])).item() == 1
+
+
+def test_evaluate_accuracy_and_restores_mode():
+    net = Constant(2)
+    net.train()
+    data = batches([2, 2, 1, 0, 2, 5, 2, 2, 9, 2])
+    assert d2lmini.evaluate_accuracy(net, data, device="cpu") == pytest.approx(0.6)
+    assert net.training
+    net.eval()
+    d2lmini.evaluate_accuracy(net, data, device="cpu")
+    assert not net.training
+
+
+def test_evaluate_accuracy_bad_input():
+    with pytest.raises(TypeError, match="torch.nn.Module"):
+        d2lmini.evaluate_accuracy(lambda x: x, batches([1]))
+    with pytest.raises(ValueError, match="no examples"):
+        d2lmini.evaluate_accuracy(Constant(0), [], device="cpu")
+
+
+def mlp():
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 32), nn.ReLU(), nn.Linear(32, 10))
+
+
+@pytest.fixture
+def quick_data(monkeypatch):
+    monkeypatch.setenv("D2LMINI_MODE", "quick")
+    return d2lmini.load_fashion_mnist(256, device="cpu")
+
+
+def run(quick_data, seed=0, **kw):
+    d2lmini.seed_everything(seed)
+    train_iter, test_iter = d2lmini.load_fashion_mnist(256, device="cpu")
+    net = mlp()
+    history = d2lmini.train_classifier(net, train_iter, test_iter, **kw)
+    return net, history
+
+
+def test_quick_mode_caps_epochs_and_reports(quick_data, capsys):
+    net, history = run(quick_data, num_epochs=10, lr=0.5, progress=False)
+    out = capsys.readouterr().out
+    assert "quick mode: training for 2 of 10 epochs" in out
+    assert history.epoch == [1, 2]
+    assert history.train_loss[1] < history.train_loss[0]
+    assert history.test_acc[-1] > 0.3          # far better than chance (0.1)
+    last = out.strip().splitlines()[-1]
+    assert re.fullmatch(r"loss \d+\.\d{3}, train acc \d\.\d{3}, test acc \d\.\d{3}, "
+                        r"\d+\.\d examples/sec on cpu", last), last
+    assert last == history.summary()
+    assert history.examples_per_sec > 0 and history.device == "cpu"
+
+
+def test_quick_mode_runs_repeat_bit_for_bit(quick_data):
+    net1, h1 = run(quick_data, num_epochs=2, lr=0.5, progress=False, plot=False)
+    net2, h2 = run(quick_data, num_epochs=2, lr=0.5, progress=False, plot=False)
+    assert (h1.train_loss, h1.train_acc, h1.test_acc) == (h2.train_loss, h2.train_acc, h2.test_acc)
+    for p1, p2 in zip(net1.parameters(), net2.parameters()):
+        assert torch.equal(p1, p2)
+    _, h3 = run(quick_data, seed=1, num_epochs=2, lr=0.5, progress=False, plot=False)
+    assert h3.train_loss != h1.train_loss
+
+
+def test_optimizer_instance_and_factory(quick_data):
+    train_iter, test_iter = quick_data
+    net = mlp()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    h = d2lmini.train_classifier(net, train_iter, test_iter, 1, optimizer=opt, progress=False)
+    assert opt.state  # the given optimizer took the steps
+    h2 = d2lmini.train_classifier(mlp(), train_iter, test_iter, 1, progress=False,
+                                  optimizer=lambda params: torch.optim.SGD(params, lr=0.1))
+    assert len(h.epoch) == len(h2.epoch) == 1
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(num_epochs=0, lr=0.1), ValueError, "num_epochs must be a positive int"),
+    (dict(num_epochs=1.5, lr=0.1), ValueError, "num_epochs must be a positive int"),
+    (dict(num_epochs=1), ValueError, "give a learning rate"),
+    (dict(num_epochs=1, lr=-0.1), ValueError, "lr must be a positive number"),
+    (dict(num_epochs=1, optimizer="adam"), TypeError, "optimizer must be"),
+    (dict(num_epochs=1, optimizer=lambda p: 3), TypeError, "must return a torch.optim.Optimizer"),
+])
+def test_bad_arguments(quick_data, kwargs, error, match):
+    train_iter, test_iter = quick_data
+    with pytest.raises(error, match=match):
+        d2lmini.train_classifier(mlp(), train_iter, test_iter, progress=False, **kwargs)
+
+
+def test_net_must_be_a_module(quick_data):
+    with pytest.raises(TypeError, match="torch.nn.Module"):
+        d2lmini.train_classifier("net", *quick_data, num_epochs=1, lr=0.1)
+
+
+def test_divergence_is_reported(quick_data):
+    with pytest.raises(FloatingPointError, match="learning rate is probably too large"):
+        d2lmini.train_classifier(mlp(), *quick_data, num_epochs=2, lr=1e12, progress=False)
+
+
+def test_live_plot_keeps_the_curves():
+    plot = d2lmini.LivePlot(xlabel="epoch", legend=["a", "b"])
+    plot.add(1, [0.5, None])
+    plot.add(2, [0.4, 0.9])
+    assert plot.xs == [[1, 2], [2]] and plot.ys == [[0.5, 0.4], [0.9]]
+    assert len(plot.ax.get_lines()) == 2
+    with pytest.raises(ValueError, match="expected 2 values"):
+        plot.add(3, [1.0])
+
+
+def test_progress_bar_outside_a_notebook_is_plain_tqdm():
+    bar = train.progress_bar(10, enabled=False)
+    assert type(bar).__name__ == "tqdm"
+    bar.close()
