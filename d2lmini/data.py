@@ -359,9 +359,8 @@ def load_fashion_mnist(batch_size, resize=None, root=None, device=None, quick=No
     if quick:
         train_idx = balanced_subset(train_y, QUICK_TRAIN_PER_CLASS)
         test_idx = balanced_subset(test_y, QUICK_TEST_PER_CLASS)
-        print(f"quick mode: Fashion-MNIST subset of {len(train_idx):,} of {len(train_y):,} "
-              f"training and {len(test_idx):,} of {len(test_y):,} test images "
-              f"(set D2LMINI_MODE=full for all of them)")
+        print(f"quick mode: {len(train_idx):,} of {len(train_y):,} training and "
+              f"{len(test_idx):,} of {len(test_y):,} test images (D2LMINI_MODE=full for all)")
         train_x, train_y = train_x[train_idx], train_y[train_idx]
         test_x, test_y = test_x[test_idx], test_y[test_idx]
     train_iter = DeviceLoader(train_x, train_y, batch_size, shuffle=True, resize=resize, device=device)

@@ -18,7 +18,7 @@ from tqdm.std import tqdm as _std_tqdm
 from .plot import LivePlot, in_notebook
 from .runtime import QUICK_EPOCHS, is_quick, try_gpu
 
-__all__ = ["accuracy", "evaluate_accuracy", "train_classifier", "History",
+__all__ = ["accuracy", "evaluate_accuracy", "train_epoch", "train_classifier", "History",
            "init_xavier", "progress_bar", "Timer"]
 
 
@@ -63,6 +63,7 @@ def progress_bar(total, desc=None, enabled=True):
     """A tqdm progress bar: in place in a notebook, on stderr elsewhere."""
     cls = _NotebookBar if in_notebook() else _std_tqdm
     return cls(total=total, desc=desc, disable=not enabled, mininterval=0.5,
+               ascii=False if cls is _NotebookBar else None,
                bar_format="{l_bar}{bar:20}{r_bar}")
 
 
@@ -107,6 +108,32 @@ def evaluate_accuracy(net, data_iter, device=None):
     if count == 0:
         raise ValueError("data_iter yielded no examples")
     return correct.item() / count
+
+
+def train_epoch(net, train_iter, loss_fn, optimizer, device, on_batch=None):
+    """One pass of minibatch training over ``train_iter``.
+
+    For each minibatch: forward pass, loss, backpropagation, optimizer step.
+    Returns a tensor on ``device`` holding (summed loss, correct predictions,
+    examples); it is left on the device so that the loop never waits for it.
+    """
+    net.train()
+    totals = torch.zeros(3, device=device)
+    for X, y in train_iter:
+        X, y = X.to(device), y.to(device)
+        y_hat = net(X)
+        loss = loss_fn(y_hat, y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        with torch.no_grad():
+            n = y.numel()
+            totals[0] += loss.detach().float() * n
+            totals[1] += accuracy(y_hat, y)
+            totals[2] += n
+        if on_batch is not None:
+            on_batch(1)
+    return totals
 
 
 def init_xavier(module):
@@ -179,7 +206,7 @@ def train_classifier(net, train_iter, test_iter, num_epochs, lr=None, device=Non
     device = _resolve_device(device, None, train_iter)
     if is_quick() and num_epochs > QUICK_EPOCHS:
         print(f"quick mode: training for {QUICK_EPOCHS} of {num_epochs} epochs "
-              f"(set D2LMINI_MODE=full for all of them)")
+              f"(D2LMINI_MODE=full for all)")
         num_epochs = QUICK_EPOCHS
     if init_weights:
         net.apply(init_xavier)
@@ -197,25 +224,10 @@ def train_classifier(net, train_iter, test_iter, num_epochs, lr=None, device=Non
                        enabled=progress)
     timer, examples = Timer(), 0
     for epoch in range(1, num_epochs + 1):
-        net.train()
-        totals = torch.zeros(3, device=device)  # summed loss, correct, examples
         timer.start()
-        for X, y in train_iter:
-            X, y = X.to(device), y.to(device)
-            y_hat = net(X)
-            l = loss_fn(y_hat, y)
-            opt.zero_grad(set_to_none=True)
-            l.backward()
-            opt.step()
-            with torch.no_grad():
-                n = y.numel()
-                totals += torch.stack([l.detach().float() * n, accuracy(y_hat, y).float(),
-                                       torch.tensor(float(n), device=device)])
-            bar.update(1)
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
+        totals = train_epoch(net, train_iter, loss_fn, opt, device, on_batch=bar.update)
+        loss_sum, correct, count = totals.tolist()  # waits for the device to finish
         timer.stop()
-        loss_sum, correct, count = totals.tolist()
         if count == 0:
             raise ValueError("train_iter yielded no examples")
         examples += count
