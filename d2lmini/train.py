@@ -19,6 +19,7 @@ from .plot import LivePlot, in_notebook
 from .runtime import QUICK_EPOCHS, is_quick, try_gpu
 
 __all__ = ["accuracy", "evaluate_accuracy", "train_epoch", "train_classifier", "History",
+           "speedups", "to_device", "autocast",
            "init_xavier", "progress_bar", "Timer"]
 
 
@@ -86,23 +87,60 @@ def _resolve_device(device, net=None, data_iter=None):
     return try_gpu()
 
 
-def evaluate_accuracy(net, data_iter, device=None):
+def speedups(net, device, channels_last=None, amp=None):
+    """Decide the GPU speed-ups: ``(channels_last, amp)``.
+
+    * ``channels_last``: store images and convolution weights as (N, H, W, C),
+      the layout GPU tensor cores work in. Default: on CUDA for nets with
+      convolutions.
+    * ``amp``: run the forward pass under bfloat16 autocast (matrix products
+      in bfloat16, sums and the loss in float32). Default: on CUDA devices that
+      support bfloat16.
+
+    ``None`` means "the default"; on the CPU both are off, so CPU results do
+    not change.
+    """
+    device = torch.device(device)
+    on_cuda = device.type == "cuda"
+    if channels_last is None:
+        channels_last = on_cuda and any(isinstance(m, nn.Conv2d) for m in net.modules())
+    if amp is None:
+        amp = on_cuda and torch.cuda.is_bf16_supported()
+    return bool(channels_last), bool(amp)
+
+
+def to_device(X, device, channels_last=False):
+    """Move a batch to ``device``, as (N, H, W, C) in memory if ``channels_last``."""
+    if channels_last and X.dim() == 4:
+        return X.to(device, memory_format=torch.channels_last)
+    return X.to(device)
+
+
+def autocast(device, enabled):
+    """bfloat16 autocast on ``device`` when ``enabled``, else nothing."""
+    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=enabled)
+
+
+def evaluate_accuracy(net, data_iter, device=None, channels_last=None, amp=None):
     """Fraction of the examples in ``data_iter`` that ``net`` classifies correctly.
 
     The net is put in evaluation mode for the pass (so batch normalization and
     dropout behave as at prediction time) and then back in the mode it was in.
+    ``channels_last`` and ``amp`` are as in :func:`train_classifier`.
     """
     if not isinstance(net, nn.Module):
         raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}")
     device = _resolve_device(device, net, data_iter)
+    channels_last, amp = speedups(net, device, channels_last, amp)
     was_training = net.training
     net.eval()
     correct = torch.zeros((), device=device, dtype=torch.int64)
     count = 0
     with torch.no_grad():
         for X, y in data_iter:
-            X, y = X.to(device), y.to(device)
-            correct += accuracy(net(X), y)
+            X, y = to_device(X, device, channels_last), y.to(device)
+            with autocast(device, amp):
+                correct += accuracy(net(X), y)
             count += y.numel()
     net.train(was_training)
     if count == 0:
@@ -110,19 +148,22 @@ def evaluate_accuracy(net, data_iter, device=None):
     return correct.item() / count
 
 
-def train_epoch(net, train_iter, loss_fn, optimizer, device, on_batch=None):
+def train_epoch(net, train_iter, loss_fn, optimizer, device, on_batch=None,
+                channels_last=False, amp=False):
     """One pass of minibatch training over ``train_iter``.
 
     For each minibatch: forward pass, loss, backpropagation, optimizer step.
     Returns a tensor on ``device`` holding (summed loss, correct predictions,
     examples); it is left on the device so that the loop never waits for it.
+    ``channels_last`` and ``amp`` are the GPU speed-ups of :func:`speedups`.
     """
     net.train()
     totals = torch.zeros(3, device=device)
     for X, y in train_iter:
-        X, y = X.to(device), y.to(device)
-        y_hat = net(X)
-        loss = loss_fn(y_hat, y)
+        X, y = to_device(X, device, channels_last), y.to(device)
+        with autocast(device, amp):  # bfloat16 arithmetic where enabled
+            y_hat = net(X)
+            loss = loss_fn(y_hat, y)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -179,7 +220,8 @@ def _make_optimizer(optimizer, params, lr):
 
 
 def train_classifier(net, train_iter, test_iter, num_epochs, lr=None, device=None,
-                     optimizer=None, loss=None, init_weights=True, plot=True, progress=True):
+                     optimizer=None, loss=None, init_weights=True, plot=True, progress=True,
+                     channels_last=None, amp=None, compile=False):
     """Train ``net`` on ``train_iter``, report test accuracy after every epoch.
 
     Args:
@@ -195,6 +237,10 @@ def train_classifier(net, train_iter, test_iter, num_epochs, lr=None, device=Non
         init_weights: re-initialize linear and conv weights (Xavier) first.
         plot: draw train loss, train accuracy and test accuracy live.
         progress: show a progress bar over all minibatches.
+        channels_last, amp: GPU speed-ups, on by default on CUDA (see
+            :func:`speedups`); off on the CPU.
+        compile: run the net through ``torch.compile`` (pays off for long
+            runs on a GPU; off by default).
 
     Returns a :class:`History`; its :meth:`~History.summary` line is printed
     at the end.
@@ -210,8 +256,10 @@ def train_classifier(net, train_iter, test_iter, num_epochs, lr=None, device=Non
         num_epochs = QUICK_EPOCHS
     if init_weights:
         net.apply(init_xavier)
-    net.to(device)
+    channels_last, amp = speedups(net, device, channels_last, amp)
+    net.to(device, memory_format=torch.channels_last if channels_last else torch.preserve_format)
     opt = _make_optimizer(optimizer, net.parameters(), lr)
+    model = torch.compile(net) if compile else net
     loss_fn = loss if loss is not None else nn.CrossEntropyLoss()
     history = History(device=str(device))
     live = LivePlot(xlabel="epoch", xlim=[1, max(num_epochs, 2)],
@@ -225,13 +273,14 @@ def train_classifier(net, train_iter, test_iter, num_epochs, lr=None, device=Non
     timer, examples = Timer(), 0
     for epoch in range(1, num_epochs + 1):
         timer.start()
-        totals = train_epoch(net, train_iter, loss_fn, opt, device, on_batch=bar.update)
+        totals = train_epoch(model, train_iter, loss_fn, opt, device, on_batch=bar.update,
+                             channels_last=channels_last, amp=amp)
         loss_sum, correct, count = totals.tolist()  # waits for the device to finish
         timer.stop()
         if count == 0:
             raise ValueError("train_iter yielded no examples")
         examples += count
-        test_acc = evaluate_accuracy(net, test_iter, device)
+        test_acc = evaluate_accuracy(model, test_iter, device, channels_last, amp)
         history.epoch.append(epoch)
         history.train_loss.append(loss_sum / count)
         history.train_acc.append(correct / count)

@@ -143,3 +143,25 @@ def test_progress_bar_outside_a_notebook_is_plain_tqdm():
     bar = train.progress_bar(10, enabled=False)
     assert type(bar).__name__ == "tqdm"
     bar.close()
+
+
+def test_speedups_default_on_cuda_only(monkeypatch):
+    conv = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten())
+    assert train.speedups(conv, "cpu") == (False, False)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
+    assert train.speedups(conv, "cuda:0") == (True, True)
+    assert train.speedups(mlp(), "cuda:0") == (False, True)    # no convolutions
+    assert train.speedups(conv, "cuda:0", channels_last=False, amp=False) == (False, False)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
+    assert train.speedups(conv, "cuda:0") == (True, False)
+
+
+def test_speedups_can_be_forced_on_the_cpu(quick_data):
+    net = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 26 * 26, 10))
+    h = d2lmini.train_classifier(net, *quick_data, num_epochs=1, lr=0.1, progress=False,
+                                 plot=False, channels_last=True, amp=True)
+    assert net[0].weight.is_contiguous(memory_format=torch.channels_last)
+    assert h.test_acc[-1] > 0.3
+    X = torch.zeros(2, 1, 28, 28)
+    assert train.to_device(X, "cpu", channels_last=True).is_contiguous(
+        memory_format=torch.channels_last)
