@@ -12,7 +12,7 @@ TORCH_SPEC ?= "torch>=2.2" "torchvision>=0.17"
 BOOK_FLAGS ?= -W -n --keep-going
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install data tools mathjax browser book site test unit notebooks execute-full strip-stale record-checked clean
+.PHONY: install data tools mathjax browser book site test unit notebooks bench execute-full strip-stale record-checked clean
 
 install: $(VENV)/.installed
 
@@ -70,6 +70,10 @@ site: install browser
 	$(BIN)/pytest tests/browser
 
 test: unit notebooks book site
+
+# Training throughput, classic pipeline vs d2lmini's (meant for a GPU).
+bench: install data
+	$(BIN)/python benchmarks/train_throughput.py $(BENCH_FLAGS)
 
 # Run every notebook (or NB=path) in full mode on the GPU and store the outputs.
 execute-full: install data

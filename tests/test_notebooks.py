@@ -41,7 +41,7 @@ def make_nb(outputs=True):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     setup = nbformat.v4.new_code_cell(nbtool.setup_cell_source())
-    checked = nbformat.v4.new_code_cell(nbtool.CHECK_MARK + "\nprint(1)")
+    checked = nbformat.v4.new_code_cell(nbtool.CHECK_MARK + "\nprint(1)", execution_count=1)
     plain = nbformat.v4.new_code_cell("print(2)")
     if outputs:
         checked.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
@@ -103,3 +103,50 @@ def test_checked_cells_need_an_expected_output(tmp_path, monkeypatch):
     nb = make_nb(outputs=False)
     problems = nbtool.problems(write(tmp_path, nb, monkeypatch))
     assert any("no stored output" in p for p in problems)
+
+
+def test_results_page_is_up_to_date():
+    page = nbtool.ROOT / "results.md"
+    assert page.read_text() == nbtool.results_markdown(), \
+        "results.md is stale: run `python tools/nbtool.py results`"
+
+
+def test_results_rows_come_from_the_recorded_run(tmp_path, monkeypatch):
+    nb = make_nb()
+    nb.cells[3].outputs = [nbformat.v4.new_output(
+        "stream", name="stdout",
+        text="loss 0.301, train acc 0.890, test acc 0.875, 51234.5 examples/sec on cuda:0\n")]
+    nb.metadata["d2lmini"] = {"mode": "full", "code_hash": nbtool.code_hash(nb),
+                              "seconds": 12.34, "device": "NVIDIA H100", "torch": "2.14.1",
+                              "date": "2026-11-24"}
+    path = write(tmp_path, nb, monkeypatch)
+    monkeypatch.setattr(nbtool, "ROOT", tmp_path)
+    monkeypatch.setattr(nbtool, "toc_files", lambda: [])
+    monkeypatch.setattr(nbtool, "notebooks", lambda: [path])
+    page = nbtool.results_markdown()
+    assert "| 12.3 | 0.875 | 51,234 | NVIDIA H100 | 2.14.1 | 2026-11-24 |" in page
+    assert "1 of 1 notebooks recorded" in page
+    nb.cells[3].source = "print('changed')"   # stale: no longer counts as recorded
+    write(tmp_path, nb, monkeypatch)
+    assert "not recorded" in nbtool.results_markdown()
+
+
+def test_chapter_map_shows_every_chapter():
+    import chapter_map
+    chapters = {name for name, path in nbtool.toc_files()
+                if path is not None and path.suffix == ".ipynb"}
+    assert chapters == set(chapter_map.CHAPTERS), \
+        "tools/chapter_map.py and _toc.yml list different chapters"
+    for a, b in chapter_map.DEPENDS:
+        assert a in chapter_map.CHAPTERS and b in chapter_map.CHAPTERS
+
+
+def test_checked_cells_need_an_execution_count_for_nbval(tmp_path, monkeypatch):
+    nb = make_nb()
+    nbtool.strip(nb)
+    nb.cells[2].execution_count = None
+    problems = nbtool.problems(write(tmp_path, nb, monkeypatch))
+    assert any("no execution count" in p for p in problems)
+    nbtool.number_checked(nb)
+    assert nb.cells[2].execution_count == 1
+    assert nbtool.problems(write(tmp_path, nb, monkeypatch)) == []

@@ -7,6 +7,7 @@
                                                outputs of the # NBVAL_CHECK_OUTPUT cells
     python tools/nbtool.py strip-stale         clear outputs that are not from a matching full run
     python tools/nbtool.py check               report hygiene problems (exit 1 if any)
+    python tools/nbtool.py results             write results.md from the recorded full runs
 
 A notebook's stored outputs are trusted only when its metadata records a
 full-mode run (``metadata.d2lmini``) whose hash of the code cells still matches.
@@ -17,6 +18,7 @@ import argparse
 import datetime
 import hashlib
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -134,6 +136,21 @@ def _rel(path):
         return Path(path)
 
 
+def number_checked(nb):
+    """Number the checked cells 1, 2, ... (stable from run to run).
+
+    nbval refuses a stored output whose cell has no execution count.
+    """
+    count = 0
+    for cell in code_cells(nb):
+        if is_checked(cell):
+            count += 1
+            cell.execution_count = count
+            for out in cell.outputs:
+                if "execution_count" in out:
+                    out["execution_count"] = count
+
+
 def problems(path):
     """Hygiene problems of one notebook, as readable strings."""
     nb = nbformat.read(path, as_version=4)
@@ -163,6 +180,9 @@ def problems(path):
         if is_checked(cell) and not cell.outputs:
             out.append(f"{rel}: code cell {i + 1} is marked {CHECK_MARK} but has no stored "
                        "output to check against")
+        elif is_checked(cell) and cell.execution_count is None:
+            out.append(f"{rel}: code cell {i + 1} has a stored output but no execution count, "
+                       "which nbval rejects (run `python tools/nbtool.py record-checked`)")
     return out
 
 
@@ -209,12 +229,7 @@ def cmd_record_checked(args):
             continue
         _execute(nb, path, args.timeout)
         strip(nb)
-        for cell in code_cells(nb):
-            if is_checked(cell):
-                cell.execution_count = None
-                for out in cell.outputs:
-                    if "execution_count" in out:
-                        out["execution_count"] = None
+        number_checked(nb)
         nbformat.write(nb, path)
         print(f"{path.relative_to(ROOT)}: recorded the outputs of "
               f"{sum(is_checked(c) for c in code_cells(nb))} checked cells")
@@ -240,6 +255,68 @@ def cmd_execute_full(args):
         nb.metadata.setdefault("mystnb", {})["execution_mode"] = "off"
         nbformat.write(nb, path)
         print(f"{path.relative_to(ROOT)}: {seconds:.1f} s in full mode on {device}")
+    cmd_results(args)
+
+
+SUMMARY = re.compile(r"loss (?P<loss>[\d.]+|nan|inf), train acc (?P<train>[\d.]+), "
+                     r"test acc (?P<test>[\d.]+), (?P<speed>[\d.]+) examples/sec on (?P<device>\S+)")
+
+
+def training_summaries(nb):
+    """The summary lines that train_classifier printed in the stored outputs."""
+    found = []
+    for cell in code_cells(nb):
+        for out in cell.outputs:
+            text = out.get("text", "") if out.get("output_type") == "stream" else ""
+            found.extend(m.groupdict() for m in SUMMARY.finditer(text))
+    return found
+
+
+def results_markdown():
+    """The Results page: one row per notebook with a recorded full-mode run."""
+    rows = []
+    in_toc = [p for _, p in toc_files() if p is not None and p.suffix == ".ipynb"]
+    for path in in_toc + [p for p in notebooks() if p not in in_toc]:
+        nb = nbformat.read(path, as_version=4)
+        meta = trusted_run(nb)
+        title = next((c.source.splitlines()[0].lstrip("# ") for c in nb.cells
+                      if c.cell_type == "markdown" and c.source.startswith("# ")), path.stem)
+        rel = path.relative_to(ROOT).with_suffix("").as_posix()
+        if meta is None:
+            rows.append(f"| {{doc}}`{title} <{rel}>` | not recorded | | | | | |")
+            continue
+        runs = training_summaries(nb)
+        accs = ", ".join(r["test"] for r in runs) or "-"
+        speed = ", ".join(f"{float(r['speed']):,.0f}" for r in runs) or "-"
+        rows.append(f"| {{doc}}`{title} <{rel}>` | {meta['seconds']:.1f} | {accs} | {speed} | "
+                    f"{meta['device']} | {meta['torch']} | {meta['date']} |")
+    recorded = sum("not recorded" not in r for r in rows)
+    lines = [
+        "# Results",
+        "",
+        "The outputs on this website come from one full-mode run of every notebook on a GPU",
+        "(`make execute-full`), which records in each notebook the time it took, the device,",
+        "the PyTorch version and the date. This table is generated from those records",
+        "(`python tools/nbtool.py results`); the test accuracies are those printed by each",
+        "training run of the chapter, in order.",
+        "",
+    ]
+    if not recorded:
+        lines += ["```{note}", "No full-mode run has been recorded yet: the pages show the",
+                  "outputs of the quick-mode run made when the book was built. Run",
+                  "`make execute-full` on a machine with a CUDA GPU to fill this table.", "```",
+                  ""]
+    else:
+        total = sum(float(r.split("|")[2]) for r in rows if "not recorded" not in r)
+        lines += [f"{recorded} of {len(rows)} notebooks recorded, {total:.0f} s in all.", ""]
+    lines += ["| chapter | seconds | test accuracy | examples/sec | device | torch | date |",
+              "|---|---|---|---|---|---|---|"] + rows
+    return "\n".join(lines) + "\n"
+
+
+def cmd_results(args):
+    (ROOT / "results.md").write_text(results_markdown())
+    print("wrote results.md")
 
 
 def cmd_check(args):
@@ -256,6 +333,7 @@ def main(argv=None):
     sub.add_parser("fix-setup").set_defaults(func=cmd_fix_setup)
     sub.add_parser("strip-stale").set_defaults(func=cmd_strip_stale)
     sub.add_parser("check").set_defaults(func=cmd_check)
+    sub.add_parser("results").set_defaults(func=cmd_results)
     rc = sub.add_parser("record-checked")
     rc.add_argument("notebooks", nargs="*")
     rc.add_argument("--timeout", type=int, default=600, help="seconds per cell")
