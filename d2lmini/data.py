@@ -75,6 +75,9 @@ DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 #: Quick mode keeps this many images of each class (10 classes).
 QUICK_TRAIN_PER_CLASS = 300
 QUICK_TEST_PER_CLASS = 100
+#: Quick mode enlarges images to at most this many pixels a side: a ResNet at
+#: 96x96 costs four times as much as at 48x48, too much for a laptop CPU.
+QUICK_MAX_RESIZE = 48
 
 _IDX_MAGIC = {1: 2049, 3: 2051}  # IDX magic numbers of unsigned-byte arrays
 _cache = {}                     # in-process cache of parsed arrays
@@ -341,8 +344,8 @@ def load_fashion_mnist(batch_size, resize=None, root=None, device=None, quick=No
         device: where the data lives and batches are made (default:
             :func:`try_gpu`).
         quick: use the quick-mode subset (default: :func:`is_quick`): the
-            first 300 training and 100 test images of each class, announced
-            in one line of output.
+            first 300 training and 100 test images of each class, enlarged to
+            at most 48 pixels a side, announced in one line of output.
         download: download from the official mirrors if found nowhere.
 
     The training iterator reshuffles at every pass; the test iterator keeps
@@ -359,8 +362,14 @@ def load_fashion_mnist(batch_size, resize=None, root=None, device=None, quick=No
     if quick:
         train_idx = balanced_subset(train_y, QUICK_TRAIN_PER_CLASS)
         test_idx = balanced_subset(test_y, QUICK_TEST_PER_CLASS)
+        shrunk = ""
+        if resize is not None and max(resize) > QUICK_MAX_RESIZE:
+            asked, scale = resize, QUICK_MAX_RESIZE / max(resize)
+            resize = tuple(max(1, round(v * scale)) for v in resize)
+            shrunk = f", resized to {resize[0]}x{resize[1]} instead of {asked[0]}x{asked[1]}"
         print(f"quick mode: {len(train_idx):,} of {len(train_y):,} training and "
-              f"{len(test_idx):,} of {len(test_y):,} test images (D2LMINI_MODE=full for all)")
+              f"{len(test_idx):,} of {len(test_y):,} test images{shrunk} "
+              f"(D2LMINI_MODE=full for all)")
         train_x, train_y = train_x[train_idx], train_y[train_idx]
         test_x, test_y = test_x[test_idx], test_y[test_idx]
     train_iter = DeviceLoader(train_x, train_y, batch_size, shuffle=True, resize=resize, device=device)

@@ -9,9 +9,10 @@ Outside a notebook (a script, a test) nothing is displayed.
 import io
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, NullFormatter
 
 __all__ = ["in_notebook", "use_svg_display", "LivePlot", "show_images", "new_figure",
-           "display_figure", "plot"]
+           "display_figure", "plot", "plot_trace_1d", "plot_trace_2d", "plot_loss_curves"]
 
 
 def in_notebook():
@@ -95,9 +96,10 @@ class LivePlot:
             ax.set_xlim(c["xlim"])
         if c["ylim"]:
             ax.set_ylim(c["ylim"])
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(True, alpha=0.3)
         if self.legend:
-            ax.legend(fontsize="small")
+            ax.legend(fontsize="small", loc="best")
         self._handle = display_figure(self.fig, self._handle)
 
 
@@ -151,8 +153,8 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
         return hasattr(v, "ndim") and v.ndim == 1 or (
             isinstance(v, list) and (not v or not hasattr(v[0], "__len__")))
     if Y is None:
-        X, Y = [[]] * (1 if has_one_axis(X) else len(X)), X
-        X = [list(range(len(_as_list(y)))) for y in (Y if not has_one_axis(Y) else [Y])]
+        Y = [X] if has_one_axis(X) else list(X)
+        X = [list(range(len(_as_list(y)))) for y in Y]
     if has_one_axis(Y):
         Y = [Y]
     if has_one_axis(X):
@@ -184,3 +186,123 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
     if show:
         display_figure(fig)
     return fig if show else ax.figure
+
+
+def _finish(fig, show):
+    if show:
+        display_figure(fig)
+    return fig
+
+
+def _trace_points(points, ncols):
+    import torch
+    points = torch.as_tensor(points, dtype=torch.float64).detach().cpu()
+    if ncols == 1 and points.dim() == 1:
+        return points.numpy()
+    if points.dim() != 2 or points.shape[1] != ncols:
+        raise ValueError(f"expected a trajectory of shape (T+1, {ncols}), got {tuple(points.shape)}")
+    return points.numpy()
+
+
+def plot_trace_1d(f, points, xlim=None, ax=None, figsize=(3.5, 2.5), title=None,
+                  xlabel="x", ylabel="f(x)"):
+    """Draw ``f`` and, on it, the iterates ``points`` of a 1-D optimization, joined in order.
+
+    ``f`` takes a float64 tensor and returns one (the functions of
+    :mod:`d2lmini.optim` do). ``xlim`` defaults to a symmetric range that
+    holds every iterate. Returns the figure; it is displayed unless ``ax``
+    (an existing axes) is given.
+    """
+    import numpy as np
+    import torch
+    xs = _trace_points(points, 1)
+    if xlim is None:
+        r = max(float(np.abs(xs).max()), 1.0) * 1.1
+        xlim = (-r, r)
+    grid = torch.linspace(xlim[0], xlim[1], 300, dtype=torch.float64)
+    with torch.no_grad():
+        fx = f(grid).numpy()
+        fp = f(torch.as_tensor(xs)).numpy()
+    show = ax is None
+    fig = None
+    if show:
+        fig, ax = new_figure(figsize)
+    ax.plot(grid.numpy(), fx, "-", color="C0")
+    ax.plot(xs, fp, "-o", color="C1", markersize=3, linewidth=1)
+    ax.set_xlabel(xlabel or "")
+    ax.set_ylabel(ylabel or "")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.grid(True, alpha=0.3)
+    return _finish(fig, show) if show else ax.figure
+
+
+def plot_trace_2d(f, points=None, xlim=None, ylim=None, ax=None, figsize=(3.5, 2.5), title=None,
+                  levels=12):
+    """Draw contour lines of ``f(x1, x2)`` and the iterates ``points`` (shape (T+1, 2)) on them.
+
+    ``f`` takes two float64 tensors of the same shape (a meshgrid). Without
+    ``points`` only the contours are drawn. The limits default to a box around
+    the iterates and the origin. Returns the figure; it is displayed unless
+    ``ax`` is given.
+    """
+    import numpy as np
+    import torch
+    pts = None if points is None else _trace_points(points, 2)
+    if xlim is None or ylim is None:
+        box = np.zeros((1, 2)) if pts is None else np.vstack([pts, np.zeros((1, 2))])
+        lo, hi = box.min(axis=0), box.max(axis=0)
+        pad = np.maximum((hi - lo) * 0.1, 0.5)
+        xlim = xlim if xlim is not None else (lo[0] - pad[0], hi[0] + pad[0])
+        ylim = ylim if ylim is not None else (lo[1] - pad[1], hi[1] + pad[1])
+    g1 = torch.linspace(xlim[0], xlim[1], 200, dtype=torch.float64)
+    g2 = torch.linspace(ylim[0], ylim[1], 200, dtype=torch.float64)
+    x1, x2 = torch.meshgrid(g1, g2, indexing="xy")
+    with torch.no_grad():
+        z = f(x1, x2).numpy()
+    show = ax is None
+    fig = None
+    if show:
+        fig, ax = new_figure(figsize)
+    ax.contour(x1.numpy(), x2.numpy(), z, levels=levels, colors="C0", linewidths=0.7)
+    if pts is not None:
+        ax.plot(pts[:, 0], pts[:, 1], "-o", color="C1", markersize=3, linewidth=1)
+    ax.set_xlim(xlim)
+    ax.set_ylim(ylim)
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return _finish(fig, show) if show else ax.figure
+
+
+def plot_loss_curves(curves, figsize=(7, 2.6), yscale="linear", time_scale="log"):
+    """Compare runs side by side: training loss against epochs and against seconds.
+
+    ``curves`` are :class:`d2lmini.optim.LossCurve` records (anything with
+    ``label``, ``epochs``, ``seconds`` and ``losses``). The time axis is
+    logarithmic by default, since methods can differ in speed by orders of
+    magnitude; its first point (time 0) is left out there. Returns the figure.
+    """
+    curves = list(curves)
+    if not curves:
+        raise ValueError("plot_loss_curves needs at least one curve, got none")
+    fig, (ax_e, ax_t) = new_figure(figsize, 1, 2, sharey=True)
+    fmts = ("-", "--", "-.", ":")
+    for i, c in enumerate(curves):
+        fmt = fmts[i % len(fmts)]
+        ax_e.plot(c.epochs, c.losses, fmt, color=f"C{i}", label=c.label)
+        skip = 1 if time_scale == "log" else 0
+        ax_t.plot(c.seconds[skip:], c.losses[skip:], fmt, color=f"C{i}", label=c.label)
+    ax_e.set_xlabel("epoch")
+    ax_e.set_ylabel("training loss")
+    ax_t.set_xlabel("seconds of training")
+    ax_t.set_xscale(time_scale)
+    if time_scale == "log":  # minor labels collide when the times span under a decade
+        ax_t.xaxis.set_minor_formatter(NullFormatter())
+    for ax in (ax_e, ax_t):
+        ax.set_yscale(yscale)
+        ax.grid(True, alpha=0.3)
+    ax_t.legend(fontsize="small")
+    display_figure(fig)
+    return fig

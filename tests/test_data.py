@@ -174,10 +174,22 @@ def test_images_match_the_raw_bytes():
 
 @pytest.mark.parametrize("resize, shape", [(96, (96, 96)), ((32, 48), (32, 48)), (28, (28, 28))])
 def test_resize(resize, shape):
-    train_iter, _ = d2lmini.load_fashion_mnist(8, resize=resize, quick=True, device="cpu")
+    train_iter, _ = d2lmini.load_fashion_mnist(8, resize=resize, quick=False, device="cpu")
     X, _ = next(iter(train_iter))
     assert X.shape == (8, 1) + shape
     assert 0 <= X.min() and X.max() <= 1
+
+
+@pytest.mark.parametrize("resize, shape, said", [
+    (96, (48, 48), "resized to 48x48 instead of 96x96"),
+    ((96, 64), (48, 32), "resized to 48x32 instead of 96x64"),
+    (40, (40, 40), None), (None, (28, 28), None)])
+def test_quick_mode_caps_the_resize(capsys, resize, shape, said):
+    train_iter, test_iter = d2lmini.load_fashion_mnist(8, resize=resize, quick=True, device="cpu")
+    out = capsys.readouterr().out
+    assert next(iter(train_iter))[0].shape == (8, 1) + shape
+    assert next(iter(test_iter))[0].shape == (8, 1) + shape
+    assert (said in out) if said else ("instead of" not in out)
 
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5, True, "8", None])
