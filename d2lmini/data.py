@@ -35,7 +35,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .runtime import is_quick, try_gpu
+from .runtime import is_quick, say_once, try_gpu
 
 __all__ = [
     "FASHION_MNIST_FILES", "TEXT_LABELS", "DataNotFoundError", "CorruptFileError",
@@ -345,7 +345,8 @@ def load_fashion_mnist(batch_size, resize=None, root=None, device=None, quick=No
             :func:`try_gpu`).
         quick: use the quick-mode subset (default: :func:`is_quick`): the
             first 300 training and 100 test images of each class, enlarged to
-            at most 48 pixels a side, announced in one line of output.
+            at most 48 pixels a side, announced in one line of output (once
+            per process).
         download: download from the official mirrors if found nowhere.
 
     The training iterator reshuffles at every pass; the test iterator keeps
@@ -367,9 +368,9 @@ def load_fashion_mnist(batch_size, resize=None, root=None, device=None, quick=No
             asked, scale = resize, QUICK_MAX_RESIZE / max(resize)
             resize = tuple(max(1, round(v * scale)) for v in resize)
             shrunk = f", resized to {resize[0]}x{resize[1]} instead of {asked[0]}x{asked[1]}"
-        print(f"quick mode: {len(train_idx):,} of {len(train_y):,} training and "
-              f"{len(test_idx):,} of {len(test_y):,} test images{shrunk} "
-              f"(D2LMINI_MODE=full for all)")
+        say_once(f"quick mode: {len(train_idx):,} of {len(train_y):,} training and "
+                 f"{len(test_idx):,} of {len(test_y):,} test images{shrunk} "
+                 f"(D2LMINI_MODE=full for all)")
         train_x, train_y = train_x[train_idx], train_y[train_idx]
         test_x, test_y = test_x[test_idx], test_y[test_idx]
     train_iter = DeviceLoader(train_x, train_y, batch_size, shuffle=True, resize=resize, device=device)

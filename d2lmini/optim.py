@@ -682,7 +682,7 @@ def train_loss_curve(optimizer, batch_size, num_epochs=2, train_iter=None, net=N
     Returns a :class:`LossCurve`, starting at epoch 0 with the untrained model.
     """
     from .data import DeviceLoader, load_fashion_mnist
-    from .runtime import QUICK_EPOCHS, is_quick
+    from .runtime import QUICK_EPOCHS, is_quick, say_once
     from .train import Timer
 
     for name, value in (("batch_size", batch_size), ("num_epochs", num_epochs),
@@ -693,8 +693,8 @@ def train_loss_curve(optimizer, batch_size, num_epochs=2, train_iter=None, net=N
                                     or isinstance(cpu_threads, bool) or cpu_threads <= 0):
         raise ValueError(f"cpu_threads must be a positive int or None, got {cpu_threads!r}")
     if is_quick() and num_epochs > QUICK_EPOCHS:
-        print(f"quick mode: training for {QUICK_EPOCHS} of {num_epochs} epochs "
-              f"(set D2LMINI_MODE=full for all of them)")
+        say_once(f"quick mode: training for {QUICK_EPOCHS} of {num_epochs} epochs "
+                 f"(D2LMINI_MODE=full for all)")
         num_epochs = QUICK_EPOCHS
     if train_iter is None:
         train_iter, _ = load_fashion_mnist(batch_size, device=device)

@@ -19,7 +19,7 @@ import torch
 
 __all__ = [
     "MODES", "QUICK_EPOCHS", "get_mode", "is_quick", "try_gpu", "cpu",
-    "seed_everything",
+    "seed_everything", "say_once",
 ]
 
 MODES = ("full", "quick")
@@ -76,3 +76,17 @@ def seed_everything(seed=0):
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     return seed
+
+
+_said = set()
+
+
+def say_once(message):
+    """Print ``message`` the first time it is asked for in this process only.
+
+    For notices that would otherwise repeat in every run of a loop (such as
+    quick mode shortening each of several training runs in one cell).
+    """
+    if message not in _said:
+        _said.add(message)
+        print(message)

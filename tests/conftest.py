@@ -9,6 +9,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 import d2lmini.data as data  # noqa: E402
+from d2lmini import runtime  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def fresh_notices():
+    """Every test sees the once-per-process notices (quick mode) afresh."""
+    runtime._said.clear()
 
 
 @pytest.fixture(scope="session")

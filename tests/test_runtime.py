@@ -56,3 +56,10 @@ def test_seed_everything_repeats_every_generator():
 def test_seed_everything_rejects_bad_seeds(bad):
     with pytest.raises(ValueError, match="non-negative int"):
         runtime.seed_everything(bad)
+
+
+def test_say_once(capsys):
+    runtime.say_once("hello")
+    runtime.say_once("hello")
+    runtime.say_once("world")
+    assert capsys.readouterr().out == "hello\nworld\n"

@@ -3,6 +3,7 @@
 Needs the built site (`make book`); run by `make test` after the book build.
 A full-page screenshot of every page is saved to _build/screenshots/.
 """
+import re
 import sys
 import urllib.request
 from pathlib import Path
@@ -69,8 +70,10 @@ def test_page_as_a_reader_sees_it(browser, site_url, page):
         const main = document.querySelector('main').cloneNode(true);
         main.querySelectorAll('pre, code, .highlight, .output').forEach(e => e.remove());
         return main.innerText""")
-    for raw in ("$$", "\\(", "\\)", "\\[", "\\]"):
+    for raw in ("$", "\\(", "\\)", "\\[", "\\]"):
         assert raw not in text, f"untypeset math ({raw}) on {name}"
+    command = re.search(r".{0,40}\\[a-zA-Z]{2,}.{0,20}", text)
+    assert command is None, f"raw TeX on {name}: {command.group(0)!r}"
     if browser.find_elements(By.CSS_SELECTOR, "main .math"):
         assert browser.find_elements(By.CSS_SELECTOR, "main mjx-container"), \
             f"MathJax did not typeset {name}"
