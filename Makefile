@@ -63,7 +63,7 @@ unit: install data tools
 	$(BIN)/pytest tests --ignore=tests/browser
 
 notebooks: install data
-	$(BIN)/pytest --nbval-lax --durations=0 chapters/
+	$(BIN)/pytest --nbval-lax chapters/
 
 # Every page of the built site in headless Chromium; screenshots in _build/screenshots.
 site: install browser
