@@ -12,7 +12,7 @@ TORCH_SPEC ?= "torch>=2.2" "torchvision>=0.17"
 BOOK_FLAGS ?= -W -n --keep-going
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install data tools mathjax browser book site test unit notebooks bench execute-full strip-stale record-checked clean
+.PHONY: install data tools mathjax browser book site test unit notebooks assignments grading bench execute-full strip-stale record-checked clean
 
 install: $(VENV)/.installed
 
@@ -60,7 +60,7 @@ browser:
 	  || { echo "install Chromium and ChromeDriver (Debian: apt-get install chromium chromium-driver)"; exit 1; }
 
 unit: install data tools
-	$(BIN)/pytest tests --ignore=tests/browser
+	$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/assignments
 
 notebooks: install data
 	$(BIN)/pytest --nbval-lax chapters/
@@ -69,7 +69,16 @@ notebooks: install data
 site: install browser
 	$(BIN)/pytest tests/browser
 
-test: unit notebooks book site
+# Autograded assignments: every master in assignments/, its prompts taken from
+# the chapters, built with Otter Assign into _build/assignments/<chapter>/.
+assignments: install data
+	$(BIN)/python tools/assignments.py build
+
+# Grade the built assignments: solutions get full marks, student notebooks zero.
+grading: install
+	$(BIN)/pytest tests/assignments
+
+test: unit notebooks book site assignments grading
 
 # Training throughput, classic pipeline vs d2lmini's (meant for a GPU).
 bench: install data

@@ -1,0 +1,240 @@
+"""The autograded assignments, as built by `make assignments` into _build/assignments/.
+
+Checks the masters against the chapters, the student notebooks against the
+solutions (nothing leaks), and grades with Otter, without Docker, both the
+solutions notebook (full marks) and the student notebook as handed out (zero).
+"""
+import json
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+
+import nbformat
+import pytest
+
+import assignments as tool
+import nbtool
+
+MASTERS = tool.master_paths()
+IDS = [p.stem for p in MASTERS]
+BUILD = tool.BUILD
+MIN_QUESTIONS = 2
+
+
+def toc_chapters():
+    return [p for _, p in nbtool.toc_files() if p is not None and p.suffix == ".ipynb"]
+
+
+def master_nb(path):
+    return nbformat.read(path, as_version=4)
+
+
+def built(stem):
+    """The build directory of one assignment; fails when it is missing or stale."""
+    out = BUILD / stem
+    student, autograder = out / "student" / f"{stem}.ipynb", out / "autograder" / f"{stem}.ipynb"
+    zips = sorted((out / "autograder").glob("*.zip")) if (out / "autograder").is_dir() else []
+    if not (student.is_file() and autograder.is_file() and zips):
+        pytest.fail(f"the assignment {stem} is not built (no {out.relative_to(tool.ROOT)}/"
+                    "student/ and autograder/ zip): run `make assignments` first")
+    resolved = BUILD / "masters" / f"{stem}.ipynb"
+    sources = [tool.MASTERS / f"{stem}.ipynb", tool.chapter_notebook(stem)]
+    newer = [str(s.relative_to(tool.ROOT)) for s in sources
+             if s.stat().st_mtime > resolved.stat().st_mtime]
+    if newer:
+        pytest.fail(f"the build of {stem} is older than {newer}: run `make assignments`")
+    return {"student": student, "autograder": autograder, "zip": zips[-1],
+            "student_tests": out / "student" / "tests"}
+
+
+def lines_of(text):
+    return {line.strip() for line in text.splitlines() if line.strip()}
+
+
+def nontrivial(line):
+    """Lines worth looking for: not short, not a bare keyword or ellipsis."""
+    return len(line) >= 12 and line not in {"return total", "super().__init__()"}
+
+
+# The masters and the chapters ---------------------------------------------------------
+
+def test_there_are_masters():
+    assert MASTERS, "no masters in assignments/"
+
+
+def test_every_chapter_notebook_has_a_master_with_questions():
+    """Full coverage: every notebook chapter of the book has a master with >= 2 questions."""
+    masters = {p.stem: p for p in MASTERS}
+    missing, short = [], []
+    for chapter in toc_chapters():
+        if chapter.stem not in masters:
+            missing.append(str(chapter.relative_to(tool.ROOT)))
+        elif len(tool.questions(master_nb(masters[chapter.stem]))) < MIN_QUESTIONS:
+            short.append(chapter.stem)
+    assert not missing, f"chapters without a master assignments/<chapter>.ipynb: {missing}"
+    assert not short, f"masters with fewer than {MIN_QUESTIONS} questions: {short}"
+
+
+def test_every_master_belongs_to_a_chapter_of_the_book():
+    chapters = {p.stem for p in toc_chapters()}
+    orphans = [p.name for p in MASTERS if p.stem not in chapters]
+    assert not orphans, f"masters whose chapter is not in _toc.yml: {orphans}"
+
+
+@pytest.mark.parametrize("path", MASTERS, ids=IDS)
+def test_master_follows_the_format(path):
+    try:
+        questions = tool.check_master(path, master_nb(path))
+    except tool.AssignmentError as e:
+        pytest.fail(str(e))
+    assert len(questions) >= MIN_QUESTIONS
+
+
+@pytest.mark.parametrize("path", MASTERS, ids=IDS)
+def test_every_placeholder_resolves_and_every_autograded_exercise_is_asked(path):
+    try:
+        resolved = tool.resolve(path)
+    except tool.AssignmentError as e:
+        pytest.fail(str(e))
+    assert not any(tool.PLACEHOLDER.match(c.source) for c in resolved.cells
+                   if c.cell_type == "markdown")
+    asked = {q["name"] for q in tool.questions(master_nb(path))}
+    chapter = tool.chapter_notebook(path.stem)
+    marked = {e["label"] for e in tool.chapter_exercises(chapter) if e["autograded"]}
+    assert marked == asked, (
+        f"{chapter.relative_to(tool.ROOT)} marks {sorted(marked)} as autograded, "
+        f"{path.relative_to(tool.ROOT)} asks {sorted(asked)}")
+
+
+def test_exercise_labels_are_unique_across_the_book():
+    labels = [e["label"] for p in nbtool.notebooks() for e in tool.chapter_exercises(p)]
+    duplicates = sorted({label for label in labels if labels.count(label) > 1})
+    assert not duplicates, f"exercise labels used twice: {duplicates}"
+
+
+def test_exercise_table_is_up_to_date():
+    assert tool.TABLE.is_file() and tool.TABLE.read_text() == tool.table_markdown(), (
+        f"{tool.TABLE.relative_to(tool.ROOT)} is out of date: run "
+        "`python tools/assignments.py table`")
+
+
+# The built student notebooks --------------------------------------------------------------
+
+@pytest.mark.parametrize("path", MASTERS, ids=IDS)
+def test_student_notebook_starts_with_the_setup_cell(path):
+    nb = nbformat.read(built(path.stem)["student"], as_version=4)
+    code = nbtool.code_cells(nb)
+    assert code and code[0].source.strip() == nbtool.setup_cell_source()
+    assert "import otter" in code[1].source and "except ImportError" in code[1].source
+
+
+def student_text(out):
+    """Everything a student receives: the notebook (cells and metadata) and the test files."""
+    nb = nbformat.read(out["student"], as_version=4)
+    text = "\n".join(c.source for c in nb.cells) + "\n" + json.dumps(nb.metadata)
+    for f in sorted(out["student_tests"].glob("*.py")):
+        text += "\n" + f.read_text()
+    return text
+
+
+@pytest.mark.parametrize("path", MASTERS, ids=IDS)
+def test_student_notebook_has_no_solution_line(path):
+    nb = master_nb(path)
+    solution = set(tool.solution_lines(nb))
+    # Lines that the master also has outside its solutions (prompts, tests, set-up)
+    # are not secrets.
+    resolved = tool.resolve(path)
+    elsewhere = set()
+    for cell in resolved.cells:
+        if not any(cell is s for q in tool.questions(resolved) for s in q["solutions"]):
+            elsewhere |= lines_of(cell.source)
+    secret = {line for line in solution if nontrivial(line) and line not in elsewhere}
+    assert secret, f"{path.name}: no solution lines found (are the BEGIN/END SOLUTION marks there?)"
+    student = lines_of(student_text(built(path.stem)))
+    leaked = sorted(secret & student)
+    assert not leaked, f"the student version of {path.stem} contains solution lines: {leaked}"
+
+
+@pytest.mark.parametrize("path", MASTERS, ids=IDS)
+def test_student_notebook_has_no_hidden_test(path):
+    out = built(path.stem)
+    nb = tool.resolve(path)
+    hidden_cells = [cell for q in tool.questions(nb) for cell in q["hidden"]]
+    # Lines that the master also has outside its hidden tests are not secrets.
+    elsewhere = set()
+    for cell in nb.cells:
+        if not any(cell is h for h in hidden_cells):
+            elsewhere |= lines_of(cell.source)
+    hidden = {line for cell in hidden_cells for line in lines_of_list(cell.source)[1:]
+              if nontrivial(line) and line not in elsewhere}
+    text = student_text(out)
+    student = lines_of(text) | {line[4:].strip() for line in text.splitlines()
+                                if line.startswith((">>> ", "... "))}
+    leaked = sorted(hidden & student)
+    assert not leaked, f"the student version of {path.stem} contains hidden tests: {leaked}"
+    assert "'hidden': True" not in text and '"hidden": true' not in text
+
+
+def lines_of_list(text):
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+# Grading with Otter, without Docker -------------------------------------------------------
+
+def otter_run(zip_path, notebook, out_dir):
+    out_dir.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(tool.otter_command() + ["run", "--no-logo", "-a", str(zip_path),
+                                                  "-o", str(out_dir), str(notebook)],
+                          capture_output=True, text=True,
+                          env=dict(os.environ, D2LMINI_MODE="quick"))
+    results = out_dir / "results.json"
+    if proc.returncode != 0 or not results.is_file():
+        return {"error": f"otter run failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"}
+    scores = {t["name"]: (t["score"], t["max_score"])
+              for t in json.loads(results.read_text())["tests"] if "max_score" in t}
+    return {"scores": scores}
+
+
+@pytest.fixture(scope="session")
+def grades(tmp_path_factory):
+    """One otter run per built notebook (solutions and student), run in parallel."""
+    root = tmp_path_factory.mktemp("grading")
+    jobs = {}
+    for path in MASTERS:
+        out = BUILD / path.stem
+        zips = sorted((out / "autograder").glob("*.zip")) if (out / "autograder").is_dir() else []
+        if not zips:
+            continue
+        for kind in ("autograder", "student"):
+            nb = out / kind / f"{path.stem}.ipynb"
+            jobs[(path.stem, kind)] = (zips[-1], nb, root / path.stem / kind)
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(workers) as pool:
+        futures = {key: pool.submit(otter_run, *args) for key, args in jobs.items()}
+        return {key: f.result() for key, f in futures.items()}
+
+
+def result(grades, stem, kind):
+    built(stem)
+    r = grades.get((stem, kind))
+    if r is None or "error" in r:
+        pytest.fail(f"grading the {kind} notebook of {stem}: {r and r['error']}")
+    return r["scores"]
+
+
+@pytest.mark.parametrize("path", MASTERS, ids=IDS)
+def test_solutions_get_full_marks(path, grades):
+    scores = result(grades, path.stem, "autograder")
+    points = {q["name"]: q["points"] for q in tool.questions(master_nb(path))}
+    assert {name: possible for name, (_, possible) in scores.items()} == points
+    lost = {name: f"{score}/{possible}" for name, (score, possible) in scores.items()
+            if score != possible}
+    assert not lost, f"the solutions of {path.stem} lose points: {lost}"
+
+
+@pytest.mark.parametrize("path", MASTERS, ids=IDS)
+def test_student_notebook_as_handed_out_gets_zero(path, grades):
+    scores = result(grades, path.stem, "student")
+    assert scores, f"no questions graded for {path.stem}"
+    earned = {name: score for name, (score, _) in scores.items() if score}
+    assert not earned, f"the unanswered {path.stem} notebook earns points: {earned}"

@@ -1,0 +1,445 @@
+"""Autograded assignments, built from the chapters with Otter Grader.
+
+    python tools/assignments.py build [NAMES]   build every master (or the named ones)
+    python tools/assignments.py list            the masters and their questions
+    python tools/assignments.py table [--check] write (or check) the exercise table
+                                                that the instructors page includes
+
+One source for each prompt: the chapter. An autograded question is an ordinary
+exercise of a chapter notebook, labelled ``<chapter>-q-<name>`` and marked
+``:class: autograded``. Its master, ``assignments/<chapter>.ipynb``, is an
+Otter Assign notebook (format v1) in which the prompt of each question is only
+a placeholder, a markdown cell that reads ``<!-- exercise: <label> -->``. The
+build replaces every placeholder by the body of that exercise, writes the
+resolved master to ``_build/assignments/masters/<chapter>.ipynb``, and runs
+``otter assign`` into ``_build/assignments/<chapter>/`` (``student/``: the
+notebook to hand out and its public tests; ``autograder/``: the solutions
+notebook and the zip file for Gradescope or ``otter run``). Otter grades the
+solutions notebook against every test, hidden ones included, while it builds,
+and fails when a test does not pass.
+
+The rules a master must follow are checked by ``check_master`` below; the
+instructors page (``chapters/instructors.md``) describes them for authors.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import nbtool  # noqa: E402
+
+ROOT = nbtool.ROOT
+MASTERS = ROOT / "assignments"
+BUILD = ROOT / "_build" / "assignments"
+TABLE = ROOT / "chapters" / "exercise-table.md"
+
+PLACEHOLDER = re.compile(r"^\s*<!--\s*exercise:\s*(?P<label>[\w.-]+)\s*-->\s*$")
+AUTOGRADED = "autograded"
+# The cell after the setup cell: Otter, installed where it is missing, and the
+# grader that runs the public tests.
+OTTER_CELL_MARK = "import otter"
+# Options a master's ASSIGNMENT CONFIG must have, with the value they must have.
+REQUIRED_CONFIG = {"init_cell": False, "export_cell": False, "solutions_pdf": False,
+                   "run_tests": True, "check_all_cell": True}
+
+
+class AssignmentError(Exception):
+    """A master or a chapter that does not follow the rules; the message says which."""
+
+
+# Exercises in the chapters ------------------------------------------------------
+
+OPEN_FENCE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<kind>exercise|solution)\}\s*(?P<arg>.*)$")
+OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
+
+
+def parse_directives(markdown):
+    """The ``{exercise}`` and ``{solution}`` directives of a markdown text.
+
+    Yields dicts with ``kind``, ``arg`` (the title of an exercise, the label
+    of the exercise a solution belongs to), ``options`` and ``body``.
+    """
+    lines = markdown.splitlines()
+    i = 0
+    while i < len(lines):
+        m = OPEN_FENCE.match(lines[i].strip())
+        if not m:
+            i += 1
+            continue
+        fence = m["fence"]
+        j = i + 1
+        while j < len(lines) and lines[j].strip() != fence:
+            j += 1
+        inner = lines[i + 1:j]
+        options, k = {}, 0
+        while k < len(inner) and OPTION.match(inner[k].strip()):
+            o = OPTION.match(inner[k].strip())
+            options[o["key"]] = o["value"].strip()
+            k += 1
+        yield {"kind": m["kind"], "arg": m["arg"].strip(), "options": options,
+               "body": "\n".join(inner[k:]).strip()}
+        i = j + 1
+
+
+def chapter_notebook(stem):
+    """The chapter notebook named ``<stem>.ipynb``, anywhere under chapters/."""
+    found = [p for p in nbtool.notebooks() if p.stem == stem]
+    if not found:
+        raise AssignmentError(f"no chapter notebook named {stem}.ipynb under chapters/ "
+                              f"(the master assignments/{stem}.ipynb is named after its chapter)")
+    if len(found) > 1:
+        raise AssignmentError(f"several chapter notebooks are named {stem}.ipynb: "
+                              f"{[str(p.relative_to(ROOT)) for p in found]}")
+    return found[0]
+
+
+def chapter_exercises(path):
+    """The exercises of a chapter notebook, in order: dicts with ``label``,
+    ``title``, ``body``, ``autograded`` and ``has_solution``."""
+    nb = nbformat.read(path, as_version=4)
+    exercises, solutions = [], set()
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for d in parse_directives(cell.source):
+            if d["kind"] == "solution":
+                solutions.add(d["arg"])
+                continue
+            classes = d["options"].get("class", "").split()
+            exercises.append({"label": d["options"].get("label"), "title": d["arg"],
+                              "body": d["body"], "autograded": AUTOGRADED in classes})
+    for ex in exercises:
+        ex["has_solution"] = ex["label"] in solutions
+    return exercises
+
+
+MYST_ROLE = re.compile(r"\{[\w:-]+\}`")
+
+
+def exercise_prompt(label, chapter):
+    """The markdown that replaces the placeholder of ``label``: the exercise's
+    title (as a heading) and body, without the directive and its options."""
+    rel = chapter.relative_to(ROOT)
+    found = [e for e in chapter_exercises(chapter) if e["label"] == label]
+    if not found:
+        raise AssignmentError(f"exercise {label!r} not found in {rel}: the chapter has no "
+                              f"{{exercise}} directive with ':label: {label}'")
+    ex = found[0]
+    if not ex["autograded"]:
+        raise AssignmentError(f"exercise {label!r} in {rel} is not marked ':class: autograded'")
+    if not ex["has_solution"]:
+        raise AssignmentError(f"exercise {label!r} in {rel} has no {{solution}} {label}")
+    if MYST_ROLE.search(ex["body"]) or "```{" in ex["body"]:
+        raise AssignmentError(f"exercise {label!r} in {rel} uses MyST roles or directives, "
+                              "which do not render in a student's notebook")
+    heading = f"### {ex['title']}\n\n" if ex["title"] else ""
+    return heading + ex["body"]
+
+
+# Masters ------------------------------------------------------------------------
+
+def master_paths(names=None):
+    paths = sorted(MASTERS.glob("*.ipynb"))
+    if names:
+        wanted = {Path(n).stem for n in names}
+        unknown = wanted - {p.stem for p in paths}
+        if unknown:
+            raise AssignmentError(f"no master assignments/<name>.ipynb for {sorted(unknown)}")
+        paths = [p for p in paths if p.stem in wanted]
+    return paths
+
+
+def _raw_head(cell):
+    return cell.source.strip().splitlines()[0].strip().upper() if (
+        cell.cell_type == "raw" and cell.source.strip()) else None
+
+
+def _raw_yaml(cell):
+    return yaml.safe_load("\n".join(cell.source.strip().splitlines()[1:])) or {}
+
+
+def assignment_config(nb):
+    cell = nb.cells[0] if nb.cells else None
+    if cell is None or _raw_head(cell) != "# ASSIGNMENT CONFIG":
+        raise AssignmentError("the first cell must be a raw cell '# ASSIGNMENT CONFIG'")
+    return _raw_yaml(cell)
+
+
+def is_hidden_test(cell):
+    """Otter's rule: a test cell whose first line is a comment with the word 'hidden'."""
+    first = cell.source.lstrip().splitlines()[0] if cell.source.strip() else ""
+    return first.startswith("#") and re.search(r"\bhidden\b", first, re.I) is not None
+
+
+def questions(nb):
+    """The questions of a master, in order: dicts with ``name``, ``points``,
+    ``placeholders`` (labels), ``solutions`` (code cells), ``public`` and
+    ``hidden`` (test cells)."""
+    out, question, block = [], None, None
+    for cell in nb.cells:
+        head = _raw_head(cell)
+        if head == "# BEGIN QUESTION":
+            config = _raw_yaml(cell)
+            question = {"name": config.get("name"), "points": config.get("points"),
+                        "placeholders": [], "solutions": [], "public": [], "hidden": []}
+            out.append(question)
+        elif head == "# END QUESTION":
+            question = None
+        elif head in ("# BEGIN SOLUTION", "# BEGIN TESTS"):
+            block = head.split()[-1]
+        elif head in ("# END SOLUTION", "# END TESTS"):
+            block = None
+        elif question is not None and cell.cell_type == "markdown":
+            m = PLACEHOLDER.match(cell.source)
+            if m:
+                question["placeholders"].append(m["label"])
+        elif question is not None and cell.cell_type == "code" and block == "SOLUTION":
+            question["solutions"].append(cell)
+        elif question is not None and cell.cell_type == "code" and block == "TESTS":
+            question["hidden" if is_hidden_test(cell) else "public"].append(cell)
+    return out
+
+
+def solution_lines(nb):
+    """The lines of the reference solutions of a master (those Otter removes)."""
+    lines = []
+    for q in questions(nb):
+        for cell in q["solutions"]:
+            inside = False
+            for line in cell.source.splitlines():
+                s = line.strip()
+                if s.endswith("# END SOLUTION"):
+                    inside = False
+                elif s.endswith("# BEGIN SOLUTION"):
+                    inside = True
+                elif inside or re.search(r"# ?SOLUTION$", s):
+                    lines.append(re.sub(r"\s*# ?SOLUTION$", "", s))
+    return lines
+
+
+def check_master(path, nb):
+    """Raise AssignmentError unless the master follows the course's format."""
+    rel = nbtool._rel(path)
+    try:
+        config = assignment_config(nb)
+    except AssignmentError as e:
+        raise AssignmentError(f"{rel}: {e}") from None
+    if config.get("name") != path.stem:
+        raise AssignmentError(f"{rel}: ASSIGNMENT CONFIG must have 'name: {path.stem}', "
+                              f"got {config.get('name')!r}")
+    for key, value in REQUIRED_CONFIG.items():
+        if config.get(key) != value:
+            raise AssignmentError(f"{rel}: ASSIGNMENT CONFIG must have '{key}: "
+                                  f"{str(value).lower()}', got {config.get(key)!r}")
+    if not config.get("generate"):
+        raise AssignmentError(f"{rel}: ASSIGNMENT CONFIG must have 'generate' "
+                              "(so that the autograder zip is made)")
+    if (config.get("tests") or {}).get("files") is not True:
+        raise AssignmentError(f"{rel}: ASSIGNMENT CONFIG must have 'tests: {{files: true}}' "
+                              "(Otter's checks on Colab need test files)")
+    code = nbtool.code_cells(nb)
+    if not code or code[0].source.strip() != nbtool.setup_cell_source():
+        raise AssignmentError(f"{rel}: the first code cell must be the canonical setup cell "
+                              "(python tools/nbtool.py setup-cell)")
+    if len(code) < 2 or OTTER_CELL_MARK not in code[1].source or "except ImportError" not in code[1].source:
+        raise AssignmentError(f"{rel}: the second code cell must install Otter when "
+                              "'import otter' fails and create the grader")
+    qs = questions(nb)
+    if len(qs) < 2:
+        raise AssignmentError(f"{rel}: a master needs at least two questions, found {len(qs)}")
+    for q in qs:
+        name = q["name"]
+        if not name or not name.startswith(f"{path.stem}-q-"):
+            raise AssignmentError(f"{rel}: question name {name!r} must be a label "
+                                  f"'{path.stem}-q-<name>'")
+        if q["placeholders"] != [name]:
+            raise AssignmentError(f"{rel}: question {name} must have exactly one prompt cell "
+                                  f"'<!-- exercise: {name} -->', found {q['placeholders']}")
+        if not isinstance(q["points"], (int, float)) or q["points"] <= 0:
+            raise AssignmentError(f"{rel}: question {name} needs positive 'points'")
+        if not q["solutions"]:
+            raise AssignmentError(f"{rel}: question {name} has no solution cell")
+        if not q["public"] or not q["hidden"]:
+            raise AssignmentError(f"{rel}: question {name} needs at least one public and one "
+                                  f"hidden test, found {len(q['public'])} and {len(q['hidden'])}")
+    return qs
+
+
+def resolve(path):
+    """The master at ``path`` with every placeholder replaced by its exercise."""
+    nb = nbformat.read(path, as_version=4)
+    check_master(path, nb)
+    chapter = chapter_notebook(path.stem)
+    for cell in nb.cells:
+        m = PLACEHOLDER.match(cell.source) if cell.cell_type == "markdown" else None
+        if m:
+            cell.source = exercise_prompt(m["label"], chapter)
+    config_cell = nb.cells[0]
+    config = assignment_config(nb)
+    # Gradescope's image installs d2lmini (and with it PyTorch) from the repository.
+    config["requirements"] = [f"d2lmini @ git+{nbtool.repository_url()}"]
+    config_cell.source = "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False)
+    return nb
+
+
+# Building -------------------------------------------------------------------------
+
+def otter_command():
+    exe = Path(sys.executable).with_name("otter")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "otter"]
+
+
+def build_one(path):
+    """Resolve one master and run Otter Assign on it; return the seconds it took."""
+    t0 = time.perf_counter()
+    nb = resolve(path)
+    masters = BUILD / "masters"
+    masters.mkdir(parents=True, exist_ok=True)
+    resolved = masters / path.name
+    nbformat.write(nb, resolved)
+    out = BUILD / path.stem
+    shutil.rmtree(out, ignore_errors=True)
+    env = dict(os.environ, D2LMINI_MODE=os.environ.get("D2LMINI_MODE", "quick"))
+    proc = subprocess.run(otter_command() + ["assign", "-v", str(resolved), str(out)],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    log = proc.stdout + proc.stderr
+    (BUILD / f"{path.stem}.log").write_text(log)
+    expected = [out / "student" / path.name, out / "autograder" / path.name]
+    zips = sorted((out / "autograder").glob("*.zip")) if (out / "autograder").is_dir() else []
+    if proc.returncode != 0 or "All autograder tests passed" not in log or not zips or not all(
+            p.is_file() for p in expected):
+        shutil.rmtree(out, ignore_errors=True)  # never leave a half-built assignment
+        tail = "\n".join(log.strip().splitlines()[-40:])
+        raise AssignmentError(f"otter assign failed for {nbtool._rel(path)} "
+                              f"(exit status {proc.returncode}); the solutions must pass every "
+                              f"test. Its output ends with:\n{tail}")
+    return time.perf_counter() - t0
+
+
+def cmd_build(args):
+    t0 = time.perf_counter()
+    paths = master_paths(args.names)
+    if not paths:
+        raise AssignmentError("no masters in assignments/")
+    for path in paths:  # fail fast, before starting Otter, on a master or chapter error
+        resolve(path)
+    failed = []
+    # Each build is an Otter process with a kernel of its own: run a few at once.
+    with ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        futures = {path: pool.submit(build_one, path) for path in paths}
+        for path, future in futures.items():
+            try:
+                seconds = future.result()
+            except AssignmentError as e:
+                failed.append(path.stem)
+                print(f"error: {e}", file=sys.stderr)
+                continue
+            print(f"{path.stem}: built _build/assignments/{path.stem}/ in {seconds:.1f} s")
+    print(f"built {len(paths) - len(failed)} of {len(paths)} assignments in "
+          f"{time.perf_counter() - t0:.1f} s")
+    if failed:
+        raise AssignmentError(f"{len(failed)} assignments failed to build: {failed}")
+
+
+def cmd_list(args):
+    for path in master_paths():
+        nb = nbformat.read(path, as_version=4)
+        for q in questions(nb):
+            print(f"{path.stem:20s} {q['name']:32s} {q['points']} points, "
+                  f"{len(q['public'])} public and {len(q['hidden'])} hidden tests")
+
+
+# The exercise table of the instructors page ------------------------------------
+
+def chapter_title(nb, default):
+    return next((c.source.splitlines()[0].lstrip("# ").strip() for c in nb.cells
+                 if c.cell_type == "markdown" and c.source.startswith("# ")), default)
+
+
+def table_markdown():
+    """Which exercises each chapter offers, autograded and others."""
+    masters = {p.stem: p for p in master_paths()}
+    rows, n_auto, n_other = [], 0, 0
+    for _, path in nbtool.toc_files():
+        if path is None or path.suffix != ".ipynb":
+            continue
+        nb = nbformat.read(path, as_version=4)
+        rel = path.relative_to(ROOT).with_suffix("").as_posix()
+        exercises = chapter_exercises(path)
+        points = {}
+        if path.stem in masters:
+            for q in questions(nbformat.read(masters[path.stem], as_version=4)):
+                points[q["name"]] = q["points"]
+
+        def ref(e):  # "Exercise 2.5" (numbered by Sphinx), and the title if it has one
+            number = f"{{numref}}`{e['label']}`"
+            return f"{number}: {e['title']}" if e["title"] else number
+
+        def pts(n):
+            return f"{n:g} point" + ("" if n == 1 else "s")
+
+        auto = [f"{ref(e)} ({pts(points[e['label']])})" if e["label"] in points
+                else f"{ref(e)} (no master yet)" for e in exercises if e["autograded"]]
+        other = [ref(e) for e in exercises if not e["autograded"]]
+        n_auto += len(auto)
+        n_other += len(other)
+        assignment = f"`{path.stem}`" if path.stem in masters else "none yet"
+        rows.append(f"| {{doc}}`{chapter_title(nb, path.stem)} </{rel}>` | {assignment} | "
+                    f"{'<br>'.join(auto) or '-'} | {'<br>'.join(other) or '-'} |")
+    lines = [
+        "<!-- Generated by `python tools/assignments.py table`; do not edit. -->",
+        "",
+        f"{n_auto} autograded exercises and {n_other} others, in {len(rows)} chapters.",
+        "",
+        "| chapter | assignment | autograded exercises | other exercises |",
+        "|---|---|---|---|",
+    ] + rows
+    return "\n".join(lines) + "\n"
+
+
+def cmd_table(args):
+    text = table_markdown()
+    if args.check:
+        if not TABLE.is_file() or TABLE.read_text() != text:
+            print(f"{TABLE.relative_to(ROOT)} is out of date: run "
+                  "`python tools/assignments.py table`")
+            return 1
+        print(f"{TABLE.relative_to(ROOT)} is up to date")
+        return 0
+    TABLE.write_text(text)
+    print(f"wrote {TABLE.relative_to(ROOT)}")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="build every master, or the named ones")
+    b.add_argument("names", nargs="*")
+    b.add_argument("-j", "--jobs", type=int, default=min(4, os.cpu_count() or 1),
+                   help="builds to run at once (default: the number of CPUs, at most 4)")
+    b.set_defaults(func=cmd_build)
+    sub.add_parser("list").set_defaults(func=cmd_list)
+    t = sub.add_parser("table")
+    t.add_argument("--check", action="store_true", help="fail if the table is out of date")
+    t.set_defaults(func=cmd_table)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except AssignmentError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
