@@ -92,6 +92,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from .train import from_factory
+
 __all__ = [
     "sgd_update", "momentum_update", "adagrad_update", "rmsprop_update", "adadelta_update",
     "adam_update", "yogi_update", "newton_update",
@@ -365,27 +367,20 @@ class Adam(_RuleOptimizer):
         _check_eps(eps)
         super().__init__(params, dict(lr=lr, beta1=beta1, beta2=beta2, eps=eps))
 
+    rule = staticmethod(adam_update)
+
     def _update(self, x, g, state, group, t):
-        x, state["v"], state["s"] = adam_update(x, g, state["v"], state["s"], t, group["lr"],
-                                                group["beta1"], group["beta2"], group["eps"])
+        x, state["v"], state["s"] = self.rule(x, g, state["v"], state["s"], t, group["lr"],
+                                              group["beta1"], group["beta2"], group["eps"])
         return x
 
 
-class Yogi(_RuleOptimizer):
+class Yogi(Adam):
     r"""Yogi (:func:`yogi_update`): Adam whose second moment changes additively."""
-    state_names = ("v", "s")
+    rule = staticmethod(yogi_update)
 
     def __init__(self, params, lr=0.01, beta1=0.9, beta2=0.999, eps=1e-3):
-        _check_lr(lr)
-        _check_rate(beta1, "beta1")
-        _check_rate(beta2, "beta2")
-        _check_eps(eps)
-        super().__init__(params, dict(lr=lr, beta1=beta1, beta2=beta2, eps=eps))
-
-    def _update(self, x, g, state, group, t):
-        x, state["v"], state["s"] = yogi_update(x, g, state["v"], state["s"], t, group["lr"],
-                                                group["beta1"], group["beta2"], group["eps"])
-        return x
+        super().__init__(params, lr, beta1, beta2, eps)
 
 
 # ---------------------------------------------------------------- test functions
@@ -444,11 +439,7 @@ def _make_toy_optimizer(optimizer, params, hyper):
         if hyper:
             raise TypeError(f"hyper-parameters {sorted(hyper)} need an optimizer class, "
                             f"not a function")
-        opt = optimizer(params)
-        if not isinstance(opt, torch.optim.Optimizer):
-            raise TypeError("an optimizer factory must return a torch.optim.Optimizer, "
-                            f"got {type(opt).__name__}")
-        return opt
+        return from_factory(optimizer, params)
     raise TypeError("optimizer must be a learning rate, an optimizer class or a function "
                     f"of the parameters that returns an optimizer; got {type(optimizer).__name__}")
 

@@ -200,6 +200,15 @@ class History:
                 f"examples/sec on {self.device}")
 
 
+def from_factory(factory, params):
+    """Call ``factory(params)`` and check that it made a ``torch.optim.Optimizer``."""
+    opt = factory(params)
+    if not isinstance(opt, torch.optim.Optimizer):
+        raise TypeError("an optimizer factory must return a torch.optim.Optimizer, "
+                        f"got {type(opt).__name__}")
+    return opt
+
+
 def _make_optimizer(optimizer, params, lr):
     if optimizer is None:
         if lr is None:
@@ -210,11 +219,7 @@ def _make_optimizer(optimizer, params, lr):
     if isinstance(optimizer, torch.optim.Optimizer):
         return optimizer
     if callable(optimizer):
-        opt = optimizer(params)
-        if not isinstance(opt, torch.optim.Optimizer):
-            raise TypeError("an optimizer factory must return a torch.optim.Optimizer, "
-                            f"got {type(opt).__name__}")
-        return opt
+        return from_factory(optimizer, params)
     raise TypeError("optimizer must be None (SGD with lr), a torch.optim.Optimizer, or a "
                     f"function of the parameters that returns one; got {type(optimizer).__name__}")
 
