@@ -150,3 +150,11 @@ def test_checked_cells_need_an_execution_count_for_nbval(tmp_path, monkeypatch):
     nbtool.number_checked(nb)
     assert nb.cells[2].execution_count == 1
     assert nbtool.problems(write(tmp_path, nb, monkeypatch)) == []
+
+
+def test_a_line_break_inside_math_must_not_start_a_list():
+    ok = "The loss is $a\n+ b$, fine? No.\n\n- a list item\n- another with $x$"
+    assert nbtool.broken_math_lines(ok) == ["+ b$, fine? No."]
+    display = "$$\nx = a\n- b\n$$\n\n```python\n- not markdown\n```"
+    assert nbtool.broken_math_lines(display) == ["- b"]
+    assert nbtool.broken_math_lines("text $x$\n- item after closed math") == []

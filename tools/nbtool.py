@@ -151,6 +151,32 @@ def number_checked(nb):
                     out["execution_count"] = count
 
 
+def broken_math_lines(markdown):
+    """Lines that start with '-', '+' or '*' inside an open $...$ or $$...$$.
+
+    Markdown reads such a line as a list item, which cuts the formula in two
+    and leaves raw TeX on the page. Move the operator to the end of the
+    previous line instead.
+    """
+    found, dollars, display, code = [], 0, False, False
+    for line in markdown.split("\n"):
+        fence = re.match(r"^\s*`{3,}(.*)$", line)
+        if fence:
+            info = fence.group(1).strip()
+            code = (not code) if (code or (info and not info.startswith("{"))) else code
+            continue
+        if code:
+            continue
+        if not line.strip():
+            dollars = 0  # a blank line ends the paragraph (and any inline math)
+            continue
+        if (display or dollars % 2 == 1) and re.match(r"^\s{0,3}[-+*] ", line):
+            found.append(line.strip())
+        display ^= line.count("$$") % 2 == 1
+        dollars += len(re.findall(r"(?<![\\$])\$(?!\$)", line))
+    return found
+
+
 def problems(path):
     """Hygiene problems of one notebook, as readable strings."""
     nb = nbformat.read(path, as_version=4)
@@ -160,6 +186,11 @@ def problems(path):
     if not cells or cells[0].source.strip() != setup_cell_source():
         out.append(f"{rel}: the first code cell is not the canonical setup cell "
                    "(run `python tools/nbtool.py fix-setup`)")
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            for line in broken_math_lines(cell.source):
+                out.append(f"{rel}: cell {i + 1} has a line inside math that Markdown reads "
+                           f"as a list item (move the operator up a line): {line[:60]!r}")
     kernel = nb.metadata.get("kernelspec", {}).get("name")
     if kernel != "python3":
         out.append(f"{rel}: kernelspec is {kernel!r}, expected 'python3'")
