@@ -99,8 +99,7 @@ def measure_classic(net, loader, device, batches, warmup):
 
 def measure_d2lmini(net, data_iter, device, batches, warmup, compile=False):
     """Examples/sec of d2lmini's training loop with its default speed-ups."""
-    channels_last, amp = train.speedups(net, device)
-    net.to(device, memory_format=torch.channels_last if channels_last else torch.preserve_format)
+    channels_last, amp = train.place_net(net, device)
     model = torch.compile(net) if compile else net
     opt = torch.optim.SGD(net.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
@@ -156,8 +155,7 @@ def time_to_accuracy(target, max_epochs, batch_size, device, quick):
                                                        quick=quick)
     net = make()
     net.apply(train.init_xavier)
-    channels_last, amp = train.speedups(net, device)
-    net.to(device, memory_format=torch.channels_last if channels_last else torch.preserve_format)
+    channels_last, amp = train.place_net(net, device)
     opt = torch.optim.SGD(net.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
     synchronize(device)

@@ -35,7 +35,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .runtime import is_quick, say_once, try_gpu
+from .runtime import check_positive_int, is_positive_int, is_quick, say_once, try_gpu
 
 __all__ = [
     "FASHION_MNIST_FILES", "TEXT_LABELS", "DataNotFoundError", "CorruptFileError",
@@ -257,19 +257,17 @@ def balanced_subset(labels, per_class):
 
 
 def _check_batch_size(batch_size):
-    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    check_positive_int("batch_size", batch_size)
 
 
 def _check_resize(resize):
     """Return ``resize`` as an (height, width) pair of positive ints, or None."""
     if resize is None:
         return None
-    def ok(v):
-        return isinstance(v, int) and not isinstance(v, bool) and v > 0
-    if ok(resize):
+    if is_positive_int(resize):
         return (resize, resize)
-    if isinstance(resize, (tuple, list)) and len(resize) == 2 and all(ok(v) for v in resize):
+    if (isinstance(resize, (tuple, list)) and len(resize) == 2
+            and all(is_positive_int(v) for v in resize)):
         return tuple(resize)
     raise ValueError(f"resize must be None, a positive int or a pair of positive ints, got {resize!r}")
 

@@ -16,12 +16,22 @@ biased one (divisor ``m``) that the normalization itself uses.
 import torch
 from torch import nn
 
+from .runtime import check_positive_int
+
 __all__ = ["batch_norm", "BatchNorm"]
 
 
 def _stat_shape(X):
     """The shape that broadcasts one value per feature or channel against ``X``."""
     return (1, X.shape[1]) if X.dim() == 2 else (1, X.shape[1], 1, 1)
+
+
+def _check_eps_momentum(eps, momentum):
+    if not isinstance(eps, (int, float)) or isinstance(eps, bool) or not eps > 0:
+        raise ValueError(f"eps must be a positive number, got {eps!r}")
+    if (not isinstance(momentum, (int, float)) or isinstance(momentum, bool)
+            or not 0 <= momentum <= 1):
+        raise ValueError(f"momentum must be a number in [0, 1], got {momentum!r}")
 
 
 def _per_channel(name, t, X):
@@ -75,11 +85,7 @@ def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, training=
     if X.dim() not in (2, 4):
         raise ValueError("X must be 2-D (batch, features) or 4-D (batch, channels, height, "
                          f"width), got {X.dim()}-D with shape {tuple(X.shape)}")
-    if not isinstance(eps, (int, float)) or isinstance(eps, bool) or not eps > 0:
-        raise ValueError(f"eps must be a positive number, got {eps!r}")
-    if (not isinstance(momentum, (int, float)) or isinstance(momentum, bool)
-            or not 0 <= momentum <= 1):
-        raise ValueError(f"momentum must be a number in [0, 1], got {momentum!r}")
+    _check_eps_momentum(eps, momentum)
     gamma_, beta_ = _per_channel("gamma", gamma, X), _per_channel("beta", beta, X)
     mean_, var_ = (_per_channel("moving_mean", moving_mean, X),
                    _per_channel("moving_var", moving_var, X))
@@ -118,16 +124,11 @@ class BatchNorm(nn.Module):
 
     def __init__(self, num_features, num_dims, eps=1e-5, momentum=0.9):
         super().__init__()
-        if not isinstance(num_features, int) or isinstance(num_features, bool) or num_features <= 0:
-            raise ValueError(f"num_features must be a positive int, got {num_features!r}")
+        check_positive_int("num_features", num_features)
         if num_dims not in (2, 4) or isinstance(num_dims, bool):
             raise ValueError("num_dims must be 2 (after a fully connected layer) or 4 "
                              f"(after a convolutional layer), got {num_dims!r}")
-        if not isinstance(eps, (int, float)) or isinstance(eps, bool) or not eps > 0:
-            raise ValueError(f"eps must be a positive number, got {eps!r}")
-        if (not isinstance(momentum, (int, float)) or isinstance(momentum, bool)
-                or not 0 <= momentum <= 1):
-            raise ValueError(f"momentum must be a number in [0, 1], got {momentum!r}")
+        _check_eps_momentum(eps, momentum)
         self.num_features, self.num_dims = num_features, num_dims
         self.eps, self.momentum = eps, momentum
         shape = (1, num_features) if num_dims == 2 else (1, num_features, 1, 1)

@@ -13,14 +13,10 @@ from torch import nn
 from torch.nn import functional as F
 
 from .layers import BatchNorm
+from .runtime import check_positive_int
 
 __all__ = ["lenet_bn", "Residual", "resnet_block", "resnet18", "stem", "conv_block",
            "DenseBlock", "transition_block", "densenet"]
-
-
-def _check_positive_int(name, value):
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
 
 
 def lenet_bn(scratch=True):
@@ -62,9 +58,9 @@ class Residual(nn.Module):
 
     def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
         super().__init__()
-        _check_positive_int("input_channels", input_channels)
-        _check_positive_int("num_channels", num_channels)
-        _check_positive_int("strides", strides)
+        check_positive_int("input_channels", input_channels)
+        check_positive_int("num_channels", num_channels)
+        check_positive_int("strides", strides)
         if not use_1x1conv and (input_channels != num_channels or strides != 1):
             raise ValueError(
                 "an identity shortcut needs input_channels == num_channels and strides == 1, "
@@ -90,7 +86,7 @@ def resnet_block(input_channels, num_channels, num_residuals, first_block=False)
     """A ResNet stage: ``num_residuals`` residual blocks with ``num_channels``
     outputs. Unless it is the first stage, the first block halves the height
     and width and changes the number of channels (1x1-conv shortcut)."""
-    _check_positive_int("num_residuals", num_residuals)
+    check_positive_int("num_residuals", num_residuals)
     blocks = []
     for i in range(num_residuals):
         if i == 0 and not first_block:
@@ -104,7 +100,7 @@ def stem(in_channels=1):
     """The first module of ResNet and DenseNet: a 7x7 convolution with 64
     outputs and stride 2, batch normalization, ReLU and a 3x3 max-pooling with
     stride 2. It divides the height and width by four."""
-    _check_positive_int("in_channels", in_channels)
+    check_positive_int("in_channels", in_channels)
     return nn.Sequential(
         nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3),
         nn.BatchNorm2d(64), nn.ReLU(),
@@ -118,7 +114,7 @@ def resnet18(in_channels=1, num_classes=10):
     Its 17 convolutional layers on the main path plus the output layer give
     the 18 of the name (the three 1x1 shortcut convolutions are not counted).
     """
-    _check_positive_int("num_classes", num_classes)
+    check_positive_int("num_classes", num_classes)
     return nn.Sequential(
         stem(in_channels),
         resnet_block(64, 64, 2, first_block=True),
@@ -133,8 +129,8 @@ def conv_block(input_channels, num_channels):
     """DenseNet's convolution: batch normalization, ReLU, then a 3x3
     convolution with padding 1 and ``num_channels`` outputs (pre-activation
     order)."""
-    _check_positive_int("input_channels", input_channels)
-    _check_positive_int("num_channels", num_channels)
+    check_positive_int("input_channels", input_channels)
+    check_positive_int("num_channels", num_channels)
     return nn.Sequential(
         nn.BatchNorm2d(input_channels), nn.ReLU(),
         nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1))
@@ -151,9 +147,9 @@ class DenseBlock(nn.Module):
 
     def __init__(self, num_convs, input_channels, num_channels):
         super().__init__()
-        _check_positive_int("num_convs", num_convs)
-        _check_positive_int("input_channels", input_channels)
-        _check_positive_int("num_channels", num_channels)
+        check_positive_int("num_convs", num_convs)
+        check_positive_int("input_channels", input_channels)
+        check_positive_int("num_channels", num_channels)
         self.net = nn.Sequential(*[conv_block(input_channels + i * num_channels, num_channels)
                                    for i in range(num_convs)])
         self.out_channels = input_channels + num_convs * num_channels
@@ -169,8 +165,8 @@ def transition_block(input_channels, num_channels):
     """DenseNet's transition block: batch normalization, ReLU, a 1x1
     convolution to ``num_channels`` channels and a 2x2 average pooling with
     stride 2, which halves the height and width."""
-    _check_positive_int("input_channels", input_channels)
-    _check_positive_int("num_channels", num_channels)
+    check_positive_int("input_channels", input_channels)
+    check_positive_int("num_channels", num_channels)
     return nn.Sequential(
         nn.BatchNorm2d(input_channels), nn.ReLU(),
         nn.Conv2d(input_channels, num_channels, kernel_size=1),
@@ -184,12 +180,12 @@ def densenet(in_channels=1, num_classes=10, growth_rate=32, arch=(4, 4, 4, 4)):
     and width between consecutive dense blocks, then batch normalization,
     ReLU, global average pooling and a linear classifier.
     """
-    _check_positive_int("num_classes", num_classes)
-    _check_positive_int("growth_rate", growth_rate)
+    check_positive_int("num_classes", num_classes)
+    check_positive_int("growth_rate", growth_rate)
     if (isinstance(arch, (str, bytes)) or not isinstance(arch, Sequence) or len(arch) == 0):
         raise ValueError(f"arch must be a non-empty sequence of positive ints, got {arch!r}")
     for n in arch:
-        _check_positive_int("every entry of arch", n)
+        check_positive_int("every entry of arch", n)
     blocks, channels = [], 64
     for i, num_convs in enumerate(arch):
         block = DenseBlock(num_convs, channels, growth_rate)

@@ -673,20 +673,15 @@ def train_loss_curve(optimizer, batch_size, num_epochs=2, train_iter=None, net=N
     Returns a :class:`LossCurve`, starting at epoch 0 with the untrained model.
     """
     from .data import DeviceLoader, load_fashion_mnist
-    from .runtime import QUICK_EPOCHS, is_quick, say_once
+    from .runtime import cap_epochs, check_positive_int, is_positive_int, say_once
     from .train import Timer
 
     for name, value in (("batch_size", batch_size), ("num_epochs", num_epochs),
                         ("evals_per_epoch", evals_per_epoch)):
-        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
-    if cpu_threads is not None and (not isinstance(cpu_threads, int)
-                                    or isinstance(cpu_threads, bool) or cpu_threads <= 0):
+        check_positive_int(name, value)
+    if cpu_threads is not None and not is_positive_int(cpu_threads):
         raise ValueError(f"cpu_threads must be a positive int or None, got {cpu_threads!r}")
-    if is_quick() and num_epochs > QUICK_EPOCHS:
-        say_once(f"quick mode: training for {QUICK_EPOCHS} of {num_epochs} epochs "
-                 f"(D2LMINI_MODE=full for all)")
-        num_epochs = QUICK_EPOCHS
+    num_epochs = cap_epochs(num_epochs, announce=say_once)
     if train_iter is None:
         train_iter, _ = load_fashion_mnist(batch_size, device=device)
     if not isinstance(train_iter, DeviceLoader):

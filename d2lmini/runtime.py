@@ -19,7 +19,7 @@ import torch
 
 __all__ = [
     "MODES", "QUICK_EPOCHS", "get_mode", "is_quick", "try_gpu", "cpu",
-    "seed_everything", "say_once",
+    "seed_everything", "say_once", "is_positive_int", "check_positive_int", "cap_epochs",
 ]
 
 MODES = ("full", "quick")
@@ -90,3 +90,27 @@ def say_once(message):
     if message not in _said:
         _said.add(message)
         print(message)
+
+
+def is_positive_int(value):
+    """True for a positive ``int`` (``True`` and ``False`` do not count)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def check_positive_int(name, value):
+    """Raise ``ValueError`` unless ``value`` is a positive int."""
+    if not is_positive_int(value):
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+
+def cap_epochs(num_epochs, announce=print):
+    """The number of epochs to train: at most ``QUICK_EPOCHS`` in quick mode.
+
+    When it shortens a run it says so, with ``announce`` (``print``, or
+    :func:`say_once` for notices that would repeat).
+    """
+    if is_quick() and num_epochs > QUICK_EPOCHS:
+        announce(f"quick mode: training for {QUICK_EPOCHS} of {num_epochs} epochs "
+                 f"(D2LMINI_MODE=full for all)")
+        return QUICK_EPOCHS
+    return num_epochs

@@ -16,10 +16,10 @@ from torch import nn
 from tqdm.std import tqdm as _std_tqdm
 
 from .plot import LivePlot, in_notebook
-from .runtime import QUICK_EPOCHS, is_quick, try_gpu
+from .runtime import cap_epochs, check_positive_int, try_gpu
 
 __all__ = ["accuracy", "evaluate_accuracy", "train_epoch", "train_classifier", "History",
-           "speedups", "to_device", "autocast",
+           "speedups", "place_net", "to_device", "autocast",
            "init_xavier", "progress_bar", "Timer"]
 
 
@@ -107,6 +107,14 @@ def speedups(net, device, channels_last=None, amp=None):
     if amp is None:
         amp = on_cuda and torch.cuda.is_bf16_supported()
     return bool(channels_last), bool(amp)
+
+
+def place_net(net, device, channels_last=None, amp=None):
+    """Decide the speed-ups (:func:`speedups`) and move ``net`` to ``device``
+    in the memory layout they call for. Returns ``(channels_last, amp)``."""
+    channels_last, amp = speedups(net, device, channels_last, amp)
+    net.to(device, memory_format=torch.channels_last if channels_last else torch.preserve_format)
+    return channels_last, amp
 
 
 def to_device(X, device, channels_last=False):
@@ -252,17 +260,12 @@ def train_classifier(net, train_iter, test_iter, num_epochs, lr=None, device=Non
     """
     if not isinstance(net, nn.Module):
         raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}")
-    if not isinstance(num_epochs, int) or isinstance(num_epochs, bool) or num_epochs <= 0:
-        raise ValueError(f"num_epochs must be a positive int, got {num_epochs!r}")
+    check_positive_int("num_epochs", num_epochs)
     device = _resolve_device(device, None, train_iter)
-    if is_quick() and num_epochs > QUICK_EPOCHS:
-        print(f"quick mode: training for {QUICK_EPOCHS} of {num_epochs} epochs "
-              f"(D2LMINI_MODE=full for all)")
-        num_epochs = QUICK_EPOCHS
+    num_epochs = cap_epochs(num_epochs)
     if init_weights:
         net.apply(init_xavier)
-    channels_last, amp = speedups(net, device, channels_last, amp)
-    net.to(device, memory_format=torch.channels_last if channels_last else torch.preserve_format)
+    channels_last, amp = place_net(net, device, channels_last, amp)
     opt = _make_optimizer(optimizer, net.parameters(), lr)
     model = torch.compile(net) if compile else net
     loss_fn = loss if loss is not None else nn.CrossEntropyLoss()

@@ -86,6 +86,12 @@ def code_cells(nb):
     return [c for c in nb.cells if c.cell_type == "code"]
 
 
+def chapter_title(nb, default):
+    """The text of the notebook's first ``# Title`` line, else ``default``."""
+    return next((c.source.splitlines()[0].lstrip("# ").strip() for c in nb.cells
+                 if c.cell_type == "markdown" and c.source.startswith("# ")), default)
+
+
 def code_hash(nb):
     """SHA-256 over the sources of the code cells, in order."""
     h = hashlib.sha256()
@@ -310,8 +316,7 @@ def results_markdown():
     for path in in_toc + [p for p in notebooks() if p not in in_toc]:
         nb = nbformat.read(path, as_version=4)
         meta = trusted_run(nb)
-        title = next((c.source.splitlines()[0].lstrip("# ") for c in nb.cells
-                      if c.cell_type == "markdown" and c.source.startswith("# ")), path.stem)
+        title = chapter_title(nb, path.stem)
         rel = path.relative_to(ROOT).with_suffix("").as_posix()
         if meta is None:
             rows.append(f"| {{doc}}`{title} <{rel}>` | not recorded | | | | | |")
