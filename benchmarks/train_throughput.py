@@ -31,7 +31,7 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import d2lmini  # noqa: E402
-from d2lmini import train  # noqa: E402
+from d2lmini import gpu, train  # noqa: E402
 
 MODELS = {  # name: (constructor, input size, learning rate used for training)
     "lenet_bn": (lambda: d2lmini.lenet_bn(scratch=False), 28, 1.0),
@@ -48,17 +48,15 @@ def synchronize(device):
         torch.cuda.synchronize(device)
 
 
-def torchvision_root():
-    """A folder laid out as torchvision's FashionMNIST expects (raw, uncompressed files)."""
-    root = Path(tempfile.mkdtemp(prefix="d2lmini-bench-"))
-    raw = root / "FashionMNIST" / "raw"
+def torchvision_root(root):
+    """Lay ``root`` out as torchvision's FashionMNIST expects (raw, uncompressed files)."""
+    raw = Path(root) / "FashionMNIST" / "raw"
     raw.mkdir(parents=True)
     for path in d2lmini.find_fashion_mnist().values():
         data = path.read_bytes()
         if data[:2] == b"\x1f\x8b":
             data = gzip.decompress(data)
         (raw / path.name.removesuffix(".gz")).write_bytes(data)
-    return root
 
 
 def classic_loader(root, size, batch_size, workers, pin_memory):
@@ -99,7 +97,7 @@ def measure_classic(net, loader, device, batches, warmup):
 
 def measure_d2lmini(net, data_iter, device, batches, warmup, compile=False):
     """Examples/sec of d2lmini's training loop with its default speed-ups."""
-    channels_last, amp = train.place_net(net, device)
+    channels_last, amp = gpu.place_net(net, device)
     model = torch.compile(net) if compile else net
     opt = torch.optim.SGD(net.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
@@ -155,7 +153,7 @@ def time_to_accuracy(target, max_epochs, batch_size, device, quick):
                                                        quick=quick)
     net = make()
     net.apply(train.init_xavier)
-    channels_last, amp = train.place_net(net, device)
+    channels_last, amp = gpu.place_net(net, device)
     opt = torch.optim.SGD(net.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
     synchronize(device)
@@ -199,29 +197,30 @@ def main(argv=None):
     print(f"device: {torch.cuda.get_device_name(device) if device.type == 'cuda' else 'cpu'}, "
           f"torch {torch.__version__}, batch size {args.batch_size}, "
           f"{args.batches} measured batches after {args.warmup} warm-up batches")
-    root = torchvision_root()
     rows = []
-    for name in names:
-        make, size, _ = MODELS[name]
-        d2lmini.seed_everything(0)
-        loader = classic_loader(root, size, args.batch_size, args.workers,
-                                pin_memory=device.type == "cuda")
-        if device.type == "cuda":
-            torch.cuda.reset_peak_memory_stats(device)
-        classic = measure_classic(make(), loader, device, args.batches, args.warmup)
-        mem_a = peak_memory(device)
-        del loader
-        train_iter, _ = d2lmini.load_fashion_mnist(args.batch_size, resize=size, device=device,
-                                                   quick=False)
-        if device.type == "cuda":
-            torch.cuda.reset_peak_memory_stats(device)
-        net = make()
-        ours, channels_last, amp = measure_d2lmini(net, train_iter, device, args.batches,
-                                                   args.warmup, compile=args.compile)
-        mem_b = peak_memory(device)
-        flops = flops_per_example(make(), size, device)
-        rows.append((name, size, classic, ours, mem_a, mem_b, flops, channels_last, amp))
-        del train_iter, net
+    with tempfile.TemporaryDirectory(prefix="d2lmini-bench-") as root:  # removed after
+        torchvision_root(root)
+        for name in names:
+            make, size, _ = MODELS[name]
+            d2lmini.seed_everything(0)
+            loader = classic_loader(root, size, args.batch_size, args.workers,
+                                    pin_memory=device.type == "cuda")
+            if device.type == "cuda":
+                torch.cuda.reset_peak_memory_stats(device)
+            classic = measure_classic(make(), loader, device, args.batches, args.warmup)
+            mem_a = peak_memory(device)
+            del loader
+            train_iter, _ = d2lmini.load_fashion_mnist(args.batch_size, resize=size,
+                                                       device=device, quick=False)
+            if device.type == "cuda":
+                torch.cuda.reset_peak_memory_stats(device)
+            net = make()
+            ours, channels_last, amp = measure_d2lmini(net, train_iter, device, args.batches,
+                                                       args.warmup, compile=args.compile)
+            mem_b = peak_memory(device)
+            flops = flops_per_example(make(), size, device)
+            rows.append((name, size, classic, ours, mem_a, mem_b, flops, channels_last, amp))
+            del train_iter, net
 
     peak = peak_flops(device, args.peak_tflops)
     print()

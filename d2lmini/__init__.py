@@ -1,35 +1,56 @@
 """d2lmini: the helper package of the d2lmini deep-learning course.
 
-Each module holds one topic and is short enough to read in one sitting:
+One idea per module, each short enough to read in one sitting:
 
-* :mod:`d2lmini.runtime`: device, seeding, quick or full mode;
-* :mod:`d2lmini.data`: Fashion-MNIST, found, verified and batched on the device;
+* :mod:`d2lmini.runtime`: device, seeding, quick or full mode, checks;
+* :mod:`d2lmini.datafiles`: Fashion-MNIST's files, found, verified, downloaded;
+* :mod:`d2lmini.data`: Fashion-MNIST in minibatches made on the device;
 * :mod:`d2lmini.train`: the classifier training loop and evaluation;
+* :mod:`d2lmini.gpu`: the GPU speed-ups (channels-last, bfloat16);
 * :mod:`d2lmini.plot`: live training curves, image grids, optimization traces;
-* :mod:`d2lmini.optim`: update rules, optimizers, toy problems, schedules, loss curves;
 * :mod:`d2lmini.layers`: batch normalization from scratch (function and module);
-* :mod:`d2lmini.models`: LeNet with batch normalization, ResNet-18, DenseNet;
+* :mod:`d2lmini.models`: the networks, one module per family;
+* :mod:`d2lmini.optim`: update rules and the optimizers built on them;
+* :mod:`d2lmini.toys`: test functions, toy trajectories, learning-rate schedules;
+* :mod:`d2lmini.curves`: loss curves of optimizers on Fashion-MNIST;
 * :mod:`d2lmini.show`: ``show_source``, so chapters show the code they import.
 """
-from .data import (TEXT_LABELS, CorruptFileError, DataNotFoundError, DeviceLoader,
-                   find_fashion_mnist, get_fashion_mnist_labels, load_fashion_mnist,
-                   read_fashion_mnist)
+from .datafiles import (CorruptFileError, DataNotFoundError, find_fashion_mnist,
+                        read_fashion_mnist)
+from .curves import LossCurve, softmax_regression, train_loss_curve
 from .layers import BatchNorm, batch_norm
 from .models import DenseBlock, Residual, densenet, lenet_bn, resnet18, transition_block
-from .optim import (SGD, AdaDelta, AdaGrad, Adam, LossCurve, Momentum, RMSProp, Yogi,
-                    adadelta_update, adagrad_update, adam_update, bowl, constant_lr, cubic,
-                    exponential_lr, format_final, ill_conditioned_bowl, momentum_update,
-                    newton_1d, newton_update, piecewise_lr, polynomial_lr, rmsprop_update,
-                    saddle, scaled_cosh, sgd_update, softmax_regression, square, train_1d,
-                    train_2d, train_loss_curve, xcos, yogi_update)
+from .optim import (SGD, AdaDelta, AdaGrad, Adam, Momentum, RMSProp, RuleOptimizer, Yogi,
+                    adadelta_update, adagrad_update, adam_update, momentum_update,
+                    newton_update, rmsprop_update, sgd_update, yogi_update)
+from .toys import (bowl, constant_lr, cubic, exponential_lr, format_final,
+                   ill_conditioned_bowl, newton_1d, piecewise_lr, polynomial_lr, saddle,
+                   scaled_cosh, square, train_1d, train_2d, train_toy, xcos)
 from .plot import LivePlot, in_notebook, show_images, use_svg_display
 from .plot import plot_loss_curves, plot_trace_1d, plot_trace_2d
 from .runtime import QUICK_EPOCHS, cpu, get_mode, is_quick, seed_everything, try_gpu
-from .show import show_source
-from .train import (History, Timer, accuracy, evaluate_accuracy, train_classifier,
-                    train_epoch)
-
-__version__ = "0.1.0"
+from .show import claim, glue, show_source
+from .train import (History, Timer, accuracy, evaluate, evaluate_accuracy, evaluate_loss,
+                    make_optimizer, train_classifier, train_epoch)
+from .version import __version__
 
 if in_notebook():
     use_svg_display()
+
+# d2lmini.data is imported when one of its names is first used: imported here, it
+# would make `python -m d2lmini.data` warn that it runs a module already imported.
+_FROM_DATA = ("data", "TEXT_LABELS", "DeviceLoader", "get_fashion_mnist_labels",
+              "load_fashion_mnist")
+
+
+def __getattr__(name):
+    if name in _FROM_DATA:
+        import importlib
+        data = importlib.import_module(".data", __name__)
+        return data if name == "data" else getattr(data, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_FROM_DATA))
+

@@ -16,35 +16,11 @@ biased one (divisor ``m``) that the normalization itself uses.
 import torch
 from torch import nn
 
-from .runtime import check_positive_int
-
 __all__ = ["batch_norm", "BatchNorm"]
 
 
-def _stat_shape(X):
-    """The shape that broadcasts one value per feature or channel against ``X``."""
-    return (1, X.shape[1]) if X.dim() == 2 else (1, X.shape[1], 1, 1)
-
-
-def _check_eps_momentum(eps, momentum):
-    if not isinstance(eps, (int, float)) or isinstance(eps, bool) or not eps > 0:
-        raise ValueError(f"eps must be a positive number, got {eps!r}")
-    if (not isinstance(momentum, (int, float)) or isinstance(momentum, bool)
-            or not 0 <= momentum <= 1):
-        raise ValueError(f"momentum must be a number in [0, 1], got {momentum!r}")
-
-
-def _per_channel(name, t, X):
-    """``t`` (one value per channel, any shape) viewed so it broadcasts against ``X``."""
-    if not isinstance(t, torch.Tensor):
-        raise TypeError(f"{name} must be a tensor, got {type(t).__name__}")
-    if t.numel() != X.shape[1]:
-        raise ValueError(f"{name} must hold one value per feature or channel "
-                         f"({X.shape[1]}), got shape {tuple(t.shape)}")
-    return t.reshape(_stat_shape(X))
-
-
-def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, training=None):
+def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum,
+               training=None):
     r"""Batch normalization of ``X``; returns ``(Y, moving_mean, moving_var)``.
 
     ``X`` is the output of a fully connected layer, shape (m, d), normalized
@@ -61,52 +37,31 @@ def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, training=
 
     and the moving statistics are updated as
     :math:`\text{moving} \leftarrow \text{momentum}\cdot\text{moving} +
-    (1 - \text{momentum})\cdot\text{batch}` (note that ``momentum`` weights
-    the old value; PyTorch's ``momentum`` is ``1 - momentum``). In prediction
-    mode :math:`\hat\mu, \hat\sigma^2` are replaced by the moving statistics,
-    which are returned unchanged.
+    (1 - \text{momentum})\cdot\text{batch}` (``momentum`` weights the old
+    value). In prediction mode the moving statistics take the place of
+    :math:`\hat\mu, \hat\sigma^2` and are returned unchanged.
 
-    Args:
-        X: a 2-D or 4-D floating-point tensor.
-        gamma, beta: the learned scale and shift, one value per feature or
-            channel (shape (d,), (1, d) or (1, c, 1, 1)).
-        moving_mean, moving_var: the moving statistics, same sizes.
-        eps: a small positive number added to the variance.
-        momentum: in [0, 1], the weight of the old moving statistics.
-        training: use (and update) batch statistics. ``None`` (the default)
-            means "when gradients are being recorded",
-            ``torch.is_grad_enabled()``, as in Dive into Deep Learning.
-
-    The returned moving statistics have the shape they were given in and are
-    detached from the autograd graph.
+    ``gamma``, ``beta``, ``moving_mean`` and ``moving_var`` hold one value per
+    feature or channel, shaped to broadcast against ``X``: (1, d) or
+    (1, c, 1, 1). ``training=None`` (the default) means "when gradients are
+    being recorded", ``torch.is_grad_enabled()``, as in Dive into Deep
+    Learning. The returned moving statistics are detached from autograd.
     """
-    if not isinstance(X, torch.Tensor):
-        raise TypeError(f"X must be a tensor, got {type(X).__name__}")
-    if X.dim() not in (2, 4):
-        raise ValueError("X must be 2-D (batch, features) or 4-D (batch, channels, height, "
-                         f"width), got {X.dim()}-D with shape {tuple(X.shape)}")
-    _check_eps_momentum(eps, momentum)
-    gamma_, beta_ = _per_channel("gamma", gamma, X), _per_channel("beta", beta, X)
-    mean_, var_ = (_per_channel("moving_mean", moving_mean, X),
-                   _per_channel("moving_var", moving_var, X))
     if training is None:
         training = torch.is_grad_enabled()
     if not training:
-        X_hat = (X - mean_) / torch.sqrt(var_ + eps)
+        # prediction: normalize with the moving statistics
+        X_hat = (X - moving_mean) / torch.sqrt(moving_var + eps)
     else:
+        # statistics per feature of (m, d), per channel of (m, c, h, w)
         dims = (0,) if X.dim() == 2 else (0, 2, 3)
-        if X.numel() // X.shape[1] < 2:
-            raise ValueError("batch normalization in training mode needs more than one value "
-                             f"per feature or channel, got input of shape {tuple(X.shape)}")
         mean = X.mean(dim=dims, keepdim=True)
-        var = ((X - mean) ** 2).mean(dim=dims, keepdim=True)  # biased: divide by m
+        var = ((X - mean) ** 2).mean(dim=dims, keepdim=True)  # divide by m
         X_hat = (X - mean) / torch.sqrt(var + eps)
-        with torch.no_grad():
-            mean_ = momentum * mean_ + (1.0 - momentum) * mean
-            var_ = momentum * var_ + (1.0 - momentum) * var
-    Y = gamma_ * X_hat + beta_
-    return (Y, mean_.detach().reshape(moving_mean.shape),
-            var_.detach().reshape(moving_var.shape))
+        moving_mean = momentum * moving_mean + (1.0 - momentum) * mean
+        moving_var = momentum * moving_var + (1.0 - momentum) * var
+    Y = gamma * X_hat + beta  # scale and shift
+    return Y, moving_mean.detach(), moving_var.detach()
 
 
 class BatchNorm(nn.Module):
@@ -124,11 +79,13 @@ class BatchNorm(nn.Module):
 
     def __init__(self, num_features, num_dims, eps=1e-5, momentum=0.9):
         super().__init__()
-        check_positive_int("num_features", num_features)
-        if num_dims not in (2, 4) or isinstance(num_dims, bool):
-            raise ValueError("num_dims must be 2 (after a fully connected layer) or 4 "
-                             f"(after a convolutional layer), got {num_dims!r}")
-        _check_eps_momentum(eps, momentum)
+        if num_dims not in (2, 4):
+            raise ValueError(f"num_dims must be 2 (after a linear layer) or 4 "
+                             f"(after a convolution), got {num_dims!r}")
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"momentum must be in [0, 1], got {momentum!r}")
+        if not eps > 0:
+            raise ValueError(f"eps must be > 0, got {eps!r}")
         self.num_features, self.num_dims = num_features, num_dims
         self.eps, self.momentum = eps, momentum
         shape = (1, num_features) if num_dims == 2 else (1, num_features, 1, 1)
@@ -138,18 +95,26 @@ class BatchNorm(nn.Module):
         self.register_buffer("moving_var", torch.ones(shape))
 
     def forward(self, X):
-        if X.dim() != self.num_dims or X.shape[1] != self.num_features:
-            expected = ("(batch, {})" if self.num_dims == 2 else
-                        "(batch, {}, height, width)").format(self.num_features)
-            raise ValueError(f"BatchNorm expected input of shape {expected}, "
-                             f"got {tuple(X.shape)}")
-        Y, mean, var = batch_norm(X, self.gamma, self.beta, self.moving_mean, self.moving_var,
-                                  eps=self.eps, momentum=self.momentum, training=self.training)
+        _check_input(X, self.num_features, self.num_dims, self.training)
+        Y, mean, var = batch_norm(
+            X, self.gamma, self.beta, self.moving_mean, self.moving_var,
+            self.eps, self.momentum, training=self.training)
         if self.training:
             self.moving_mean.copy_(mean)
             self.moving_var.copy_(var)
         return Y
 
     def extra_repr(self):
-        return (f"{self.num_features}, num_dims={self.num_dims}, eps={self.eps}, "
-                f"momentum={self.momentum}")
+        return (f"{self.num_features}, num_dims={self.num_dims}, "
+                f"eps={self.eps}, momentum={self.momentum}")
+
+
+def _check_input(X, num_features, num_dims, training):
+    """Reject the inputs that broadcasting or a zero variance would let through."""
+    shape = "(m, {})" if num_dims == 2 else "(m, {}, height, width)"
+    if X.dim() != num_dims or X.shape[1] != num_features:
+        raise ValueError(f"BatchNorm expected an input of shape "
+                         f"{shape.format(num_features)}, got {tuple(X.shape)}")
+    if training and X.numel() == X.shape[1]:
+        raise ValueError("BatchNorm in training mode needs more than one value per "
+                         f"feature or channel, got an input of shape {tuple(X.shape)}")

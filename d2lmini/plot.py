@@ -209,7 +209,7 @@ def plot_trace_1d(f, points, xlim=None, ax=None, figsize=(3.5, 2.5), title=None,
     """Draw ``f`` and, on it, the iterates ``points`` of a 1-D optimization, joined in order.
 
     ``f`` takes a float64 tensor and returns one (the functions of
-    :mod:`d2lmini.optim` do). ``xlim`` defaults to a symmetric range that
+    :mod:`d2lmini.toys` do). ``xlim`` defaults to a symmetric range that
     holds every iterate. Returns the figure; it is displayed unless ``ax``
     (an existing axes) is given.
     """
@@ -279,7 +279,7 @@ def plot_trace_2d(f, points=None, xlim=None, ylim=None, ax=None, figsize=(3.5, 2
 def plot_loss_curves(curves, figsize=(7, 2.6), yscale="linear", time_scale="log"):
     """Compare runs side by side: training loss against epochs and against seconds.
 
-    ``curves`` are :class:`d2lmini.optim.LossCurve` records (anything with
+    ``curves`` are :class:`d2lmini.curves.LossCurve` records (anything with
     ``label``, ``epochs``, ``seconds`` and ``losses``). The time axis is
     logarithmic by default, since methods can differ in speed by orders of
     magnitude; its first point (time 0) is left out there. Returns the figure.

@@ -11,15 +11,20 @@ Every chapter runs in one of two modes, chosen by the environment variable
 
 Both modes run the same code; quick mode only changes sizes.
 """
+import math
+import numbers
 import os
 import random
+import warnings
 
 import numpy as np
 import torch
 
 __all__ = [
     "MODES", "QUICK_EPOCHS", "get_mode", "is_quick", "try_gpu", "cpu",
-    "seed_everything", "say_once", "is_positive_int", "check_positive_int", "cap_epochs",
+    "seed_everything", "say_once", "is_positive_int", "check_positive_int",
+    "is_positive_number", "check_positive_number", "cap_epochs", "warn_if_slow",
+    "note_image_size", "run_record",
 ]
 
 MODES = ("full", "quick")
@@ -56,7 +61,7 @@ def cpu():
 
 def try_gpu(i=0):
     """Return GPU ``cuda:i`` if it exists, otherwise the CPU."""
-    if not isinstance(i, int) or isinstance(i, bool) or i < 0:
+    if not _is_int(i) or i < 0:
         raise ValueError(f"GPU index must be a non-negative int, got {i!r}")
     if torch.cuda.device_count() > i:
         return torch.device(f"cuda:{i}")
@@ -66,12 +71,16 @@ def try_gpu(i=0):
 def seed_everything(seed=0):
     """Seed Python's, NumPy's and PyTorch's random number generators.
 
-    With the same seed, a quick-mode run on the CPU repeats bit for bit:
-    the same initial weights, the same shuffling, the same losses.
+    With the same seed, a run on the CPU repeats bit for bit (the same initial
+    weights, the same shuffling, the same losses) on the same kind of CPU
+    with the same number of PyTorch threads and the same PyTorch build: the
+    instruction set ATen picks (``ATEN_CPU_CAPABILITY``: default, avx2,
+    avx512) and the way a sum is split among threads change the rounding.
     Returns the seed.
     """
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+    if not _is_int(seed) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    seed = int(seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
@@ -92,15 +101,34 @@ def say_once(message):
         print(message)
 
 
+def _is_int(value):
+    """An integer (Python's or NumPy's), but not ``True`` or ``False``."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
 def is_positive_int(value):
-    """True for a positive ``int`` (``True`` and ``False`` do not count)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+    """True for a positive integer: ``int`` or a NumPy integer, not a bool."""
+    return _is_int(value) and value > 0
 
 
 def check_positive_int(name, value):
-    """Raise ``ValueError`` unless ``value`` is a positive int."""
+    """Return ``value`` as an ``int``; raise ``ValueError`` unless it is a positive integer."""
     if not is_positive_int(value):
         raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def is_positive_number(value):
+    """True for a finite number > 0 (``int``, ``float`` or NumPy's), not a bool."""
+    return (isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+            and math.isfinite(value) and value > 0)
+
+
+def check_positive_number(name, value):
+    """Return ``value`` as a ``float``; raise ``ValueError`` unless it is a finite number > 0."""
+    if not is_positive_number(value):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return float(value)
 
 
 def cap_epochs(num_epochs, announce=print):
@@ -114,3 +142,45 @@ def cap_epochs(num_epochs, announce=print):
                  f"(D2LMINI_MODE=full for all)")
         return QUICK_EPOCHS
     return num_epochs
+
+
+def warn_if_slow(device, image_size):
+    """Warn once when full mode is asked for on a CPU at an image size that
+    makes the convolutional chapters take hours there (96x96 and up)."""
+    if (torch.device(device).type == "cpu" and not is_quick() and image_size is not None
+            and max(image_size) >= 64):
+        message = (f"full mode on the CPU at {image_size[0]}x{image_size[1]}: the networks "
+                   "of this chapter take hours to train here. Use a GPU, or set "
+                   "D2LMINI_MODE=quick (minutes), or pass a smaller resize.")
+        if message not in _said:
+            _said.add(message)
+            warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+_image_sizes = []  # (asked, used) image sizes of the data loaded in this process
+
+
+def note_image_size(asked, used):
+    """Remember that data was asked for at size ``asked`` and served at ``used``
+    (each ``(h, w)`` or None for 28x28), for :func:`run_record`."""
+    def text(size):
+        return "28x28" if size is None else f"{size[0]}x{size[1]}"
+    pair = (text(asked), text(used))
+    if pair not in _image_sizes:
+        _image_sizes.append(pair)
+
+
+def run_record():
+    """What this process ran: mode, device, versions, image sizes (a dict).
+
+    The notebook tooling asks the kernel that executed a notebook for it and
+    keeps it in the notebook's metadata.
+    """
+    from .version import __version__, source_hash
+    if torch.cuda.is_available():
+        device = torch.cuda.get_device_name(0)
+    else:
+        device = f"cpu ({torch.get_num_threads()} threads)"
+    return {"mode": get_mode(), "device": device, "torch": torch.__version__,
+            "d2lmini": __version__, "d2lmini_hash": source_hash(),
+            "image_sizes": [{"asked": a, "used": u} for a, u in _image_sizes]}

@@ -1,4 +1,5 @@
-"""Show the source code of d2lmini in a chapter, instead of retyping it."""
+"""What a chapter shows: d2lmini's source code (instead of retyping it), and
+results glued into its text (instead of typing numbers that may not hold)."""
 import html
 import inspect
 import os
@@ -8,7 +9,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-__all__ = ["show_source", "Source"]
+__all__ = ["show_source", "Source", "glue", "claim"]
 
 
 class Source:
@@ -58,3 +59,47 @@ def show_source(obj):
     start = max(start, 1)
     title = f"{path}, lines {start}-{start + len(lines) - 1}"
     return Source(textwrap.dedent("".join(lines)).rstrip() + "\n", title)
+
+
+#: The MIME prefix under which myst-nb finds glued values without showing them.
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def glue(name, value):
+    """Make ``value`` available to the chapter's text as ``name`` and return it.
+
+    The book's text refers to it as ``{glue:text}`name:.3f``` (myst-nb's
+    glue role), so a number in a sentence is always the number the run on the
+    page produced. Nothing is displayed (in Jupyter, Colab or the book); the
+    value is stored in the cell's output the way ``myst_nb.glue(name, value,
+    display=False)`` stores it, without needing myst-nb where the chapter runs.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.core.formatters import format_display_data
+        from IPython.display import display
+    except ImportError:  # pragma: no cover
+        return value
+    if get_ipython() is None:
+        return value
+    bundle, metadata = format_display_data(value)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
+    display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
+    return value
+
+
+class ClaimError(AssertionError):
+    """A sentence of the chapter is not true of the run on the page."""
+
+
+def claim(holds, text):
+    """Check a claim that the chapter's text makes about a result.
+
+    ``holds`` is the claim evaluated on this run's numbers; ``text`` is the
+    claim in words. A false claim raises :class:`ClaimError`, so a chapter
+    never shows a result next to a sentence it contradicts (nbval and the
+    book build fail instead). A true one prints ``text`` with a check mark.
+    """
+    if not holds:
+        raise ClaimError(f"the chapter says that {text}, but this run shows otherwise")
+    print(f"✓ {text}")

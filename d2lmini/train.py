@@ -8,6 +8,7 @@ device (see :class:`d2lmini.data.DeviceLoader`).
 """
 import io
 import math
+import numbers
 import time
 from dataclasses import dataclass, field
 
@@ -15,12 +16,13 @@ import torch
 from torch import nn
 from tqdm.std import tqdm as _std_tqdm
 
+from .gpu import autocast, place_net, speedups, to_device
 from .plot import LivePlot, in_notebook
-from .runtime import cap_epochs, check_positive_int, try_gpu
+from .runtime import cap_epochs, check_positive_int, check_positive_number, try_gpu
 
-__all__ = ["accuracy", "evaluate_accuracy", "train_epoch", "train_classifier", "History",
-           "speedups", "place_net", "to_device", "autocast",
-           "init_xavier", "progress_bar", "Timer"]
+__all__ = ["accuracy", "evaluate", "evaluate_accuracy", "train_epoch", "train_classifier", "History",
+           "evaluate_loss", "make_optimizer", "check_diverged", "initial_loss", "speedups", "place_net",
+           "to_device", "autocast", "init_xavier", "progress_bar", "Timer"]
 
 
 class Timer:
@@ -69,13 +71,23 @@ def progress_bar(total, desc=None, enabled=True):
 
 
 def accuracy(y_hat, y):
-    """Number of correct predictions in a batch (a tensor, left on the device)."""
-    if y_hat.dim() > 1 and y_hat.shape[1] > 1:
-        y_hat = y_hat.argmax(dim=1)
+    """Number of correct predictions in a batch (a tensor, left on the device).
+
+    ``y_hat`` holds class scores, shape (n, classes), or predicted labels,
+    shape (n,); ``y`` holds the n true labels.
+    """
+    if y_hat.dim() == 2 and y_hat.shape[1] > 1:
+        y_hat = y_hat.argmax(dim=1)  # scores (n, classes) -> labels (n,)
+    if y_hat.shape != y.shape:
+        raise ValueError(f"accuracy expects scores (n, classes) or labels (n,) for {len(y)} "
+                         f"labels, got shape {tuple(y_hat.shape)}")
     return (y_hat.to(y.dtype) == y).sum()
 
 
 def _resolve_device(device, net=None, data_iter=None):
+    """The device to work on; also where a net that is not a module is refused."""
+    if net is not None and not isinstance(net, nn.Module):
+        raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}")
     if device is not None:
         return torch.device(device)
     if data_iter is not None and getattr(data_iter, "device", None) is not None:
@@ -87,73 +99,45 @@ def _resolve_device(device, net=None, data_iter=None):
     return try_gpu()
 
 
-def speedups(net, device, channels_last=None, amp=None):
-    """Decide the GPU speed-ups: ``(channels_last, amp)``.
+def evaluate(net, data_iter, metric, device=None, channels_last=None,
+             amp=None):
+    """The mean of ``metric`` over the examples of ``data_iter``, a float.
 
-    * ``channels_last``: store images and convolution weights as (N, H, W, C),
-      the layout GPU tensor cores work in. Default: on CUDA for nets with
-      convolutions.
-    * ``amp``: run the forward pass under bfloat16 autocast (matrix products
-      in bfloat16, sums and the loss in float32). Default: on CUDA devices that
-      support bfloat16.
-
-    ``None`` means "the default"; on the CPU both are off, so CPU results do
-    not change.
+    ``metric(y_hat, y)`` returns the sum over one batch (say, the number of
+    correct predictions). The net is put in evaluation mode for the pass (so
+    batch normalization and dropout behave as at prediction time) and then
+    back in the mode it was in. ``channels_last`` and ``amp`` are the GPU
+    speed-ups of :func:`d2lmini.gpu.speedups`.
     """
-    device = torch.device(device)
-    on_cuda = device.type == "cuda"
-    if channels_last is None:
-        channels_last = on_cuda and any(isinstance(m, nn.Conv2d) for m in net.modules())
-    if amp is None:
-        amp = on_cuda and torch.cuda.is_bf16_supported()
-    return bool(channels_last), bool(amp)
-
-
-def place_net(net, device, channels_last=None, amp=None):
-    """Decide the speed-ups (:func:`speedups`) and move ``net`` to ``device``
-    in the memory layout they call for. Returns ``(channels_last, amp)``."""
-    channels_last, amp = speedups(net, device, channels_last, amp)
-    net.to(device, memory_format=torch.channels_last if channels_last else torch.preserve_format)
-    return channels_last, amp
-
-
-def to_device(X, device, channels_last=False):
-    """Move a batch to ``device``, as (N, H, W, C) in memory if ``channels_last``."""
-    if channels_last and X.dim() == 4:
-        return X.to(device, memory_format=torch.channels_last)
-    return X.to(device)
-
-
-def autocast(device, enabled):
-    """bfloat16 autocast on ``device`` when ``enabled``, else nothing."""
-    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=enabled)
-
-
-def evaluate_accuracy(net, data_iter, device=None, channels_last=None, amp=None):
-    """Fraction of the examples in ``data_iter`` that ``net`` classifies correctly.
-
-    The net is put in evaluation mode for the pass (so batch normalization and
-    dropout behave as at prediction time) and then back in the mode it was in.
-    ``channels_last`` and ``amp`` are as in :func:`train_classifier`.
-    """
-    if not isinstance(net, nn.Module):
-        raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}")
     device = _resolve_device(device, net, data_iter)
     channels_last, amp = speedups(net, device, channels_last, amp)
     was_training = net.training
     net.eval()
-    correct = torch.zeros((), device=device, dtype=torch.int64)
-    count = 0
+    total, count = torch.zeros((), device=device), 0
     with torch.no_grad():
         for X, y in data_iter:
             X, y = to_device(X, device, channels_last), y.to(device)
             with autocast(device, amp):
-                correct += accuracy(net(X), y)
+                total += metric(net(X), y)
             count += y.numel()
     net.train(was_training)
     if count == 0:
         raise ValueError("data_iter yielded no examples")
-    return correct.item() / count
+    return total.item() / count
+
+
+def evaluate_accuracy(net, data_iter, device=None, channels_last=None, amp=None):
+    """Fraction of the examples in ``data_iter`` that ``net`` classifies
+    correctly (see :func:`evaluate`)."""
+    return evaluate(net, data_iter, accuracy, device, channels_last, amp)
+
+
+def evaluate_loss(net, data_iter, loss_fn, device=None):
+    """Mean of ``loss_fn`` over the examples in ``data_iter`` (see
+    :func:`evaluate`). ``loss_fn`` averages over a batch, as
+    ``nn.CrossEntropyLoss()`` does."""
+    return evaluate(net, data_iter, lambda y_hat, y: loss_fn(y_hat, y) * len(y),
+                    device, channels_last=False, amp=False)
 
 
 def train_epoch(net, train_iter, loss_fn, optimizer, device, on_batch=None,
@@ -163,11 +147,12 @@ def train_epoch(net, train_iter, loss_fn, optimizer, device, on_batch=None,
     For each minibatch: forward pass, loss, backpropagation, optimizer step.
     Returns a tensor on ``device`` holding (summed loss, correct predictions,
     examples); it is left on the device so that the loop never waits for it.
+    ``on_batch(i)``, if given, is called after the ``i``-th step (1, 2, ...).
     ``channels_last`` and ``amp`` are the GPU speed-ups of :func:`speedups`.
     """
     net.train()
     totals = torch.zeros(3, device=device)
-    for X, y in train_iter:
+    for i, (X, y) in enumerate(train_iter, start=1):
         X, y = to_device(X, device, channels_last), y.to(device)
         with autocast(device, amp):  # bfloat16 arithmetic where enabled
             y_hat = net(X)
@@ -181,7 +166,7 @@ def train_epoch(net, train_iter, loss_fn, optimizer, device, on_batch=None,
             totals[1] += accuracy(y_hat, y)
             totals[2] += n
         if on_batch is not None:
-            on_batch(1)
+            on_batch(i)
     return totals
 
 
@@ -208,28 +193,61 @@ class History:
                 f"examples/sec on {self.device}")
 
 
-def from_factory(factory, params):
-    """Call ``factory(params)`` and check that it made a ``torch.optim.Optimizer``."""
-    opt = factory(params)
-    if not isinstance(opt, torch.optim.Optimizer):
-        raise TypeError("an optimizer factory must return a torch.optim.Optimizer, "
-                        f"got {type(opt).__name__}")
+def make_optimizer(optimizer, params, **hyper):
+    """The optimizer of a training loop, from what the user gave.
+
+    ``optimizer`` is a learning rate (minibatch SGD with that rate), an
+    optimizer class (built as ``cls(params, **hyper)``), a function of the
+    parameters that returns an optimizer, or an optimizer already built on
+    (some of) ``params``. Keyword arguments ``hyper`` go to a class only.
+    """
+    params = list(params)
+    if isinstance(optimizer, torch.optim.Optimizer):
+        held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+        if params and not held & {id(p) for p in params}:
+            raise ValueError("the optimizer was built on other parameters than the net's: "
+                             "build it on net.parameters()")
+        opt = optimizer
+    elif isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer):
+        return optimizer(params, **hyper)
+    elif isinstance(optimizer, numbers.Real) and not isinstance(optimizer, bool):
+        opt = torch.optim.SGD(params, lr=check_positive_number("a learning rate", optimizer))
+    elif callable(optimizer):
+        opt = optimizer(params)
+        if not isinstance(opt, torch.optim.Optimizer):
+            raise TypeError("an optimizer function must return a torch.optim.Optimizer, "
+                            f"got {type(opt).__name__}")
+    else:
+        raise TypeError("optimizer must be a learning rate, an optimizer class, a function "
+                        "of the parameters that returns an optimizer, or an optimizer; got "
+                        f"{type(optimizer).__name__}")
+    if hyper:
+        raise TypeError(f"hyper-parameters {sorted(hyper)} need an optimizer class")
     return opt
 
 
-def _make_optimizer(optimizer, params, lr):
-    if optimizer is None:
-        if lr is None:
-            raise ValueError("give a learning rate lr (for the default SGD) or an optimizer")
-        if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr > 0:
-            raise ValueError(f"lr must be a positive number, got {lr!r}")
-        return torch.optim.SGD(params, lr=lr)
-    if isinstance(optimizer, torch.optim.Optimizer):
-        return optimizer
-    if callable(optimizer):
-        return from_factory(optimizer, params)
-    raise TypeError("optimizer must be None (SGD with lr), a torch.optim.Optimizer, or a "
-                    f"function of the parameters that returns one; got {type(optimizer).__name__}")
+#: Training counts as diverged when the loss exceeds this many times its start.
+DIVERGENCE_FACTOR = 100.0
+
+
+def check_diverged(loss, start, when):
+    """Raise ``FloatingPointError`` if ``loss`` is NaN, infinite, or more than
+    ``DIVERGENCE_FACTOR`` times the loss ``start`` of the untrained net."""
+    if not math.isfinite(loss) or loss > DIVERGENCE_FACTOR * max(start, 1e-3):
+        raise FloatingPointError(
+            f"training diverged: the loss is {loss:.4g} {when}, against {start:.4g} at "
+            "the start; the learning rate is probably too large")
+
+
+def initial_loss(net, data_iter, loss_fn, device):
+    """The loss of ``net`` on the first minibatch of ``data_iter``, without training."""
+    X, y = next(iter(data_iter))
+    was_training = net.training
+    net.eval()
+    with torch.no_grad():
+        loss = loss_fn(net(X.to(device)), y.to(device)).item()
+    net.train(was_training)
+    return loss
 
 
 def train_classifier(net, train_iter, test_iter, num_epochs, lr=None, device=None,
@@ -242,10 +260,11 @@ def train_classifier(net, train_iter, test_iter, num_epochs, lr=None, device=Non
         train_iter, test_iter: iterables of ``(X, y)`` minibatches.
         num_epochs: passes over the training data. Quick mode trains for at
             most ``QUICK_EPOCHS`` of them and says so.
-        lr: learning rate of the default optimizer, minibatch SGD.
+        lr: learning rate of minibatch SGD, the default optimizer.
         device: where to train (default: the data's device, else :func:`try_gpu`).
-        optimizer: a ``torch.optim.Optimizer`` built on ``net.parameters()``,
-            or a function that takes the parameters and returns one.
+        optimizer: instead of ``lr``: an optimizer class, a function of the
+            parameters that returns an optimizer, or an optimizer built on
+            ``net.parameters()`` (see :func:`make_optimizer`).
         loss: the loss (default: cross-entropy, averaged over the batch).
         init_weights: re-initialize linear and conv weights (Xavier) first.
         plot: draw train loss, train accuracy and test accuracy live.
@@ -255,20 +274,23 @@ def train_classifier(net, train_iter, test_iter, num_epochs, lr=None, device=Non
         compile: run the net through ``torch.compile`` (pays off for long
             runs on a GPU; off by default).
 
-    Returns a :class:`History`; its :meth:`~History.summary` line is printed
-    at the end.
+    Training stops with ``FloatingPointError`` when the loss diverges (see
+    :func:`check_diverged`). Returns a :class:`History`; its
+    :meth:`~History.summary` line is printed at the end.
     """
-    if not isinstance(net, nn.Module):
-        raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}")
-    check_positive_int("num_epochs", num_epochs)
-    device = _resolve_device(device, None, train_iter)
+    num_epochs = check_positive_int("num_epochs", num_epochs)
+    if (lr is None) == (optimizer is None):
+        raise ValueError("give either lr (for minibatch SGD) or optimizer, not "
+                         + ("both" if lr is not None else "neither"))
+    device = _resolve_device(device, net, train_iter)
     num_epochs = cap_epochs(num_epochs)
     if init_weights:
         net.apply(init_xavier)
     channels_last, amp = place_net(net, device, channels_last, amp)
-    opt = _make_optimizer(optimizer, net.parameters(), lr)
+    opt = make_optimizer(lr if optimizer is None else optimizer, net.parameters())
     model = torch.compile(net) if compile else net
     loss_fn = loss if loss is not None else nn.CrossEntropyLoss()
+    start_loss = initial_loss(net, test_iter, loss_fn, device)
     history = History(device=str(device))
     live = LivePlot(xlabel="epoch", xlim=[1, max(num_epochs, 2)],
                     legend=["train loss", "train acc", "test acc"]) if plot else None
@@ -279,29 +301,28 @@ def train_classifier(net, train_iter, test_iter, num_epochs, lr=None, device=Non
     bar = progress_bar(batches * num_epochs if batches else None, desc="training",
                        enabled=progress)
     timer, examples = Timer(), 0
-    for epoch in range(1, num_epochs + 1):
-        timer.start()
-        totals = train_epoch(model, train_iter, loss_fn, opt, device, on_batch=bar.update,
-                             channels_last=channels_last, amp=amp)
-        loss_sum, correct, count = totals.tolist()  # waits for the device to finish
-        timer.stop()
-        if count == 0:
-            raise ValueError("train_iter yielded no examples")
-        examples += count
-        test_acc = evaluate_accuracy(model, test_iter, device, channels_last, amp)
-        history.epoch.append(epoch)
-        history.train_loss.append(loss_sum / count)
-        history.train_acc.append(correct / count)
-        history.test_acc.append(test_acc)
-        if not math.isfinite(history.train_loss[-1]):
-            bar.close()
-            raise FloatingPointError(
-                f"the training loss became {history.train_loss[-1]} in epoch {epoch}: "
-                "the learning rate is probably too large")
-        bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}", test_acc=f"{test_acc:.3f}")
-        if live is not None:
-            live.add(epoch, [history.train_loss[-1], history.train_acc[-1], test_acc])
-    bar.close()
+    try:
+        for epoch in range(1, num_epochs + 1):
+            timer.start()
+            totals = train_epoch(model, train_iter, loss_fn, opt, device,
+                                 on_batch=lambda i: bar.update(),
+                                 channels_last=channels_last, amp=amp)
+            loss_sum, correct, count = totals.tolist()  # waits for the device
+            timer.stop()
+            if count == 0:
+                raise ValueError("train_iter yielded no examples")
+            examples += count
+            check_diverged(loss_sum / count, start_loss, f"in epoch {epoch}")
+            test_acc = evaluate_accuracy(model, test_iter, device, channels_last, amp)
+            history.epoch.append(epoch)
+            history.train_loss.append(loss_sum / count)
+            history.train_acc.append(correct / count)
+            history.test_acc.append(test_acc)
+            bar.set_postfix(loss=f"{loss_sum / count:.3f}", test_acc=f"{test_acc:.3f}")
+            if live is not None:
+                live.add(epoch, [history.train_loss[-1], history.train_acc[-1], test_acc])
+    finally:
+        bar.close()
     history.train_seconds = timer.sum()
     history.examples_per_sec = examples / history.train_seconds
     print(history.summary())

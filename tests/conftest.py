@@ -8,7 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-import d2lmini.data as data  # noqa: E402
+import d2lmini.datafiles as datafiles  # noqa: E402
 from d2lmini import runtime  # noqa: E402
 
 
@@ -21,7 +21,7 @@ def fresh_notices():
 @pytest.fixture(scope="session")
 def real_files():
     """Paths of the four verified Fashion-MNIST files found on this machine."""
-    return data.find_fashion_mnist(download=False)
+    return datafiles.find_fashion_mnist(download=False)
 
 
 @pytest.fixture
@@ -29,11 +29,11 @@ def isolated(monkeypatch, tmp_path):
     """No $D2LMINI_DATA, an empty cache, no Debian folder, unreachable mirrors."""
     monkeypatch.delenv("D2LMINI_DATA", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "debian")
-    monkeypatch.setattr(data, "MIRRORS", ((tmp_path / "no-mirror").as_uri() + "/",))
-    data._cache.clear()
+    monkeypatch.setattr(datafiles, "DEBIAN_DIR", tmp_path / "debian")
+    monkeypatch.setattr(datafiles, "MIRRORS", ((tmp_path / "no-mirror").as_uri() + "/",))
+    datafiles._cache.clear()
     yield tmp_path
-    data._cache.clear()
+    datafiles._cache.clear()
 
 
 def link_files(real_files, directory, keys=None):

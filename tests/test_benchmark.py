@@ -1,5 +1,6 @@
 """The throughput benchmark runs end to end (a small configuration: it measures nothing)."""
 import sys
+import tempfile
 
 import pytest
 import torch
@@ -34,3 +35,16 @@ def test_time_to_accuracy_stops_at_the_target(monkeypatch, capsys):
 def test_unknown_model_is_refused():
     with pytest.raises(SystemExit):
         bench.main(["--models", "vgg"])
+
+
+def test_the_temporary_data_folder_is_removed(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    bench.main(["--small", "--models", "lenet_bn"])
+    assert not list(tmp_path.glob("d2lmini-bench-*"))
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("crashed while measuring")
+    monkeypatch.setattr(bench, "measure_classic", crash)
+    with pytest.raises(RuntimeError, match="crashed"):
+        bench.main(["--small", "--models", "lenet_bn"])
+    assert not list(tmp_path.glob("d2lmini-bench-*"))

@@ -1,5 +1,12 @@
 import gzip
+import io
+import os
 import shutil
+import subprocess
+import sys
+import time
+import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -7,7 +14,9 @@ import torch
 
 import d2lmini
 import d2lmini.data as data
-from conftest import link_files
+import d2lmini.datafiles as datafiles
+from conftest import ROOT, link_files
+from d2lmini import runtime
 
 
 def test_real_files_have_the_published_content(real_files):
@@ -101,7 +110,7 @@ def test_missing_everywhere_lists_every_way_to_get_the_data(isolated):
 
 def test_download_from_a_mirror_into_the_cache(isolated, real_files, monkeypatch):
     mirror = link_files(real_files, isolated / "mirror")
-    monkeypatch.setattr(data, "MIRRORS", (mirror.as_uri() + "/",))
+    monkeypatch.setattr(datafiles, "MIRRORS", (mirror.as_uri() + "/",))
     paths = data.find_fashion_mnist()
     cache = isolated / "cache" / "d2lmini" / "fashion-mnist"
     assert all(p.parent == cache and p.is_file() and not p.is_symlink() for p in paths.values())
@@ -111,7 +120,7 @@ def test_download_from_a_mirror_into_the_cache(isolated, real_files, monkeypatch
 
 def test_a_corrupt_download_is_not_kept(isolated, real_files, monkeypatch):
     mirror = _copy_with_bad_labels(real_files, isolated / "badmirror", lambda raw: raw[:-10])
-    monkeypatch.setattr(data, "MIRRORS", (mirror.as_uri() + "/",))
+    monkeypatch.setattr(datafiles, "MIRRORS", (mirror.as_uri() + "/",))
     with pytest.raises(data.DataNotFoundError, match="corrupt"):
         data.find_fashion_mnist()
     cache = isolated / "cache" / "d2lmini" / "fashion-mnist"
@@ -120,12 +129,12 @@ def test_a_corrupt_download_is_not_kept(isolated, real_files, monkeypatch):
 
 
 def test_command_line_verifies_the_data(real_files, capsys):
-    assert data.main([]) == 0
+    assert datafiles.main([]) == 0
     assert "verified" in capsys.readouterr().out
 
 
 def test_command_line_reports_missing_data(isolated, capsys):
-    assert data.main([]) == 1
+    assert datafiles.main([]) == 1
     assert "apt-get install dataset-fashion-mnist" in capsys.readouterr().err
 
 
@@ -206,3 +215,215 @@ def test_bad_resize(bad):
 
 def test_text_labels():
     assert d2lmini.get_fashion_mnist_labels(torch.tensor([0, 9])) == ["t-shirt", "ankle boot"]
+
+
+# ------------------------------------------------------------------ the split
+
+def test_data_reexports_what_users_need_from_datafiles():
+    for name in ("find_fashion_mnist", "read_fashion_mnist", "DataNotFoundError",
+                 "CorruptFileError", "FASHION_MNIST_FILES"):
+        assert getattr(data, name) is getattr(datafiles, name)
+    assert d2lmini.CorruptFileError is datafiles.CorruptFileError
+    assert d2lmini.DeviceLoader is data.DeviceLoader and d2lmini.data is data
+    assert "load_fashion_mnist" in dir(d2lmini)
+
+
+def test_python_m_d2lmini_data_runs_without_a_warning(real_files):
+    # runpy warns when the package has already imported the module it runs
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-m", "d2lmini.data", "--no-download"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "verified" in result.stdout
+    assert result.stderr == ""
+
+
+# ------------------------------------------------- files: what goes wrong, loudly
+
+def test_a_gzip_bomb_is_not_decompressed_past_the_published_size(tmp_path):
+    bomb = tmp_path / "t10k-labels-idx1-ubyte.gz"
+    with gzip.open(bomb, "wb") as f:
+        for _ in range(50):
+            f.write(bytes(2**20))  # 50 MB of zeros, 50 KB compressed
+    tracemalloc.start()
+    try:
+        with pytest.raises(datafiles.CorruptFileError, match="larger than the 10,008 bytes"):
+            datafiles._read_verified(bomb, "test_labels")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000  # not the 50 MB of decompressing it all
+
+
+def _fake_urlopen(real_files, responses, oversized=None, crash=False):
+    """urlopen serving the real files, or ``oversized`` bytes for the test labels,
+    or, with ``crash``, a stream interrupted (KeyboardInterrupt) after one chunk."""
+    by_name = {p.name: p for p in real_files.values()}
+
+    class Response(io.BytesIO):
+        sent = 0  # bytes read from it
+
+        def read(self, n=-1):
+            if crash and self.sent:
+                raise KeyboardInterrupt
+            chunk = super().read(n)
+            self.sent += len(chunk)
+            return chunk
+
+    def urlopen(url, timeout):
+        name = url.rsplit("/", 1)[1]
+        if crash:
+            content = bytes(10_000)
+        elif oversized and name.startswith("t10k-labels"):
+            content = bytes(oversized)
+        else:
+            content = by_name[name].read_bytes()
+        responses.append(Response(content))
+        return responses[-1]
+    return urlopen
+
+
+def test_an_oversized_download_is_stopped_early(isolated, real_files, monkeypatch):
+    sent = []
+    monkeypatch.setattr(datafiles.urllib.request, "urlopen",
+                        _fake_urlopen(real_files, sent, oversized=20_000_000))
+    with pytest.raises(datafiles.DataNotFoundError, match="sent more than 75,544 bytes"):
+        datafiles.find_fashion_mnist()
+    assert sent[-1].sent <= 2 * 2**20  # stopped after the first chunk, not at 20 MB
+    cache = isolated / "cache" / "d2lmini" / "fashion-mnist"
+    assert not (cache / "t10k-labels-idx1-ubyte.gz").exists()
+    assert not list(cache.glob("*.part"))
+
+
+def test_part_files_do_not_pile_up(isolated, real_files, monkeypatch):
+    cache = isolated / "cache" / "d2lmini" / "fashion-mnist"
+    cache.mkdir(parents=True)
+    leftover = cache / "train-images-idx3-ubyte.gz.x1y2.part"  # from a killed run
+    leftover.write_bytes(b"partial")
+    os.utime(leftover, (time.time() - 3600,) * 2)
+    live = cache / "train-images-idx3-ubyte.gz.z3w4.part"  # another process, now
+    live.write_bytes(b"partial")
+    monkeypatch.setattr(datafiles.urllib.request, "urlopen",
+                        _fake_urlopen(real_files, [], crash=True))
+    with pytest.raises(KeyboardInterrupt):
+        datafiles.find_fashion_mnist()
+    assert list(cache.glob("*.part")) == [live]
+
+
+@pytest.mark.parametrize("place, advice", [
+    ("debian", "sudo apt-get install --reinstall dataset-fashion-mnist"),
+    ("cache/d2lmini/fashion-mnist", "Run `python -m d2lmini.data --download`"),
+    ("root", "Delete it and put a good copy in")])
+def test_the_advice_for_a_corrupt_file_fits_where_it_was(isolated, real_files, place,
+                                                         advice):
+    folder = _copy_with_bad_labels(real_files, isolated / place, lambda raw: raw[:-10])
+    root = folder if place == "root" else None
+    with pytest.raises(datafiles.CorruptFileError) as e:
+        datafiles.read_fashion_mnist(root=root, download=False)
+    message = str(e.value)
+    assert advice in message and str(folder) in message
+    others = {"--reinstall", "--download", "Delete it"} - {w for w in
+                                                           ("--reinstall", "--download",
+                                                            "Delete it") if w in advice}
+    assert not any(other in message for other in others)
+
+
+def test_download_replaces_a_corrupt_cached_file(isolated, real_files, monkeypatch, capsys):
+    cache = isolated / "cache" / "d2lmini" / "fashion-mnist"
+    _copy_with_bad_labels(real_files, cache, lambda raw: raw[:-10])
+    mirror = link_files(real_files, isolated / "mirror")
+    monkeypatch.setattr(datafiles, "MIRRORS", (mirror.as_uri() + "/",))
+    with pytest.raises(datafiles.CorruptFileError, match="--download"):
+        datafiles.read_fashion_mnist()
+    assert datafiles.main(["--download"]) == 0
+    assert "verified" in capsys.readouterr().out
+    assert np.bincount(datafiles.read_fashion_mnist()["test_labels"]).tolist() == [1000] * 10
+    assert not (cache / "t10k-labels-idx1-ubyte.gz").is_symlink()
+
+
+@pytest.mark.parametrize("how", ["--root", "$D2LMINI_DATA"])
+def test_download_refuses_when_another_folder_comes_first(isolated, monkeypatch, capsys,
+                                                          how):
+    mine = isolated / "mine"
+    args = ["--download"]
+    if how == "--root":
+        args += ["--root", str(mine)]
+    else:
+        monkeypatch.setenv("D2LMINI_DATA", str(mine))
+    with pytest.raises(SystemExit) as e:
+        datafiles.main(args)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{how}={mine} is looked in first" in err
+    assert ("leave out --root" if how == "--root" else "unset D2LMINI_DATA") in err
+
+
+def test_not_found_says_what_D2LMINI_DATA_is(isolated, monkeypatch):
+    monkeypatch.setenv("D2LMINI_DATA", str(isolated / "nowhere"))
+    with pytest.raises(datafiles.DataNotFoundError,
+                       match=r"\$D2LMINI_DATA points to .*nowhere, which does not exist"):
+        datafiles.find_fashion_mnist(download=False)
+    monkeypatch.setenv("D2LMINI_DATA", "  ")
+    with pytest.raises(datafiles.DataNotFoundError,
+                       match=r"\$D2LMINI_DATA \(set to '  ', which names no folder\)"):
+        datafiles.find_fashion_mnist(download=False)
+
+
+# ------------------------------------------------ the loader: what goes wrong, loudly
+
+def _images_and_labels(n=4):
+    return torch.randint(0, 256, (n, 28, 28), dtype=torch.uint8), torch.arange(n) % 10
+
+
+def test_float_images_are_refused_rather_than_scaled_twice():
+    images, labels = _images_and_labels()
+    scaled = images.float() / 255  # already in [0, 1]: dividing again would darken them
+    with pytest.raises(TypeError, match=r"images must be uint8 .* got torch.float32"):
+        d2lmini.DeviceLoader(scaled, labels, batch_size=2)
+
+
+def test_labels_outside_0_to_9_are_refused():
+    for bad in ([3, -1], torch.tensor([10]), np.array([2.5])):
+        with pytest.raises(ValueError, match=r"class numbers 0 to 9, got (-1|10|2.5)\b"):
+            d2lmini.get_fashion_mnist_labels(bad)
+    assert d2lmini.get_fashion_mnist_labels(np.array([1, 8], dtype=np.uint8)) == [
+        "trouser", "bag"]
+
+
+def test_full_mode_on_the_cpu_at_a_large_size_warns(monkeypatch):
+    monkeypatch.setenv("D2LMINI_MODE", "full")
+    with pytest.warns(RuntimeWarning, match="take hours"):
+        d2lmini.load_fashion_mnist(8, resize=96, device="cpu")
+    runtime._said.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d2lmini.load_fashion_mnist(8, resize=32, device="cpu")  # small enough
+        monkeypatch.setenv("D2LMINI_MODE", "quick")
+        d2lmini.load_fashion_mnist(8, resize=96, device="cpu")  # quick mode
+
+
+def test_numpy_integers_are_accepted_and_become_ints():
+    train_iter, _ = d2lmini.load_fashion_mnist(np.int64(64), resize=np.int32(32), quick=True,
+                                               device="cpu")
+    assert type(train_iter.batch_size) is int and train_iter.batch_size == 64
+    assert train_iter.resize == (32, 32) and all(type(v) is int for v in train_iter.resize)
+    assert next(iter(train_iter))[0].shape == (64, 1, 32, 32)
+    images, labels = _images_and_labels()
+    loader = d2lmini.DeviceLoader(images, labels, np.int64(2), resize=(np.int64(8), 8))
+    assert loader.resize == (8, 8) and len(loader) == 2
+
+
+@pytest.mark.parametrize("bad", ["gpu", 1.5])
+def test_bad_device(bad):
+    with pytest.raises(ValueError, match="device must be a torch.device"):
+        d2lmini.load_fashion_mnist(8, device=bad)
+
+
+def test_device_loader_says_what_it_was_given():
+    images, labels = _images_and_labels()
+    with pytest.raises(ValueError, match=r"shape \(n, height, width\), got list"):
+        d2lmini.DeviceLoader(images.tolist(), labels, 2)
+    with pytest.raises(ValueError, match=r"shape \(4,\).*got a torch.int64 tensor of shape \(3,\)"):
+        d2lmini.DeviceLoader(images, labels[:3], 2)
+    with pytest.raises(TypeError, match="labels must be integers, got torch.float32"):
+        d2lmini.DeviceLoader(images, labels.float(), 2)

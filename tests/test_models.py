@@ -101,11 +101,6 @@ def test_lenet_bn_scratch_and_builtin_compute_the_same_function():
     assert (a(X) - b(X)).abs().max().item() < 1e-5
 
 
-def test_lenet_bn_rejects_non_bool():
-    with pytest.raises(TypeError):
-        lenet_bn("yes")
-
-
 # ---------------------------------------------------------------- ResNet
 
 def test_residual_block_shapes_and_parameters():
@@ -114,7 +109,7 @@ def test_residual_block_shapes_and_parameters():
     assert blk(X).shape == (4, 3, 6, 6)
     assert blk.conv3 is None
     assert count(blk) == residual_params(3, 3, False)
-    blk = Residual(3, 6, use_1x1conv=True, strides=2)
+    blk = Residual(3, 6, use_1x1conv=True, stride=2)
     assert blk(X).shape == (4, 6, 3, 3)
     assert count(blk) == residual_params(3, 6, True)
     assert Residual(3, 6, use_1x1conv=True)(X).shape == (4, 6, 6, 6)
@@ -131,13 +126,13 @@ def test_residual_block_adds_the_shortcut():
     assert torch.allclose(blk(X), torch.relu(X))
 
 
-def test_residual_block_rejects_mismatched_identity():
-    with pytest.raises(ValueError, match="use_1x1conv"):
-        Residual(3, 6)
-    with pytest.raises(ValueError, match="use_1x1conv"):
-        Residual(3, 3, strides=2)
-    with pytest.raises(ValueError):
-        Residual(0, 3, use_1x1conv=True)
+def test_residual_block_with_mismatched_identity_fails_loudly():
+    # No check in the constructor: the addition itself refuses mismatched shapes.
+    X = torch.randn(2, 3, 6, 6)
+    with pytest.raises(RuntimeError, match="size"):
+        Residual(3, 6)(X)
+    with pytest.raises(RuntimeError, match="size"):
+        Residual(3, 3, stride=2)(X)
 
 
 def test_resnet_stage():
@@ -236,20 +231,6 @@ def test_densenet_parameters():
     assert count(densenet()) == densenet_params() == 758_226
     assert count(densenet(growth_rate=16, arch=(2, 3))) == densenet_params(16, (2, 3))
     assert count(densenet(num_classes=5)) == densenet_params(num_classes=5)
-
-
-def test_densenet_and_resnet_reject_bad_arguments():
-    for bad in [(), (4, 0), "44", 4, (4, 2.5)]:
-        with pytest.raises(ValueError, match="arch"):
-            densenet(arch=bad)
-    with pytest.raises(ValueError, match="growth_rate"):
-        densenet(growth_rate=0)
-    with pytest.raises(ValueError, match="num_classes"):
-        resnet18(num_classes=0)
-    with pytest.raises(ValueError, match="in_channels"):
-        stem(in_channels=-1)
-    with pytest.raises(ValueError, match="num_convs"):
-        DenseBlock(0, 3, 4)
 
 
 def test_exported():

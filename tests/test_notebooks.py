@@ -51,6 +51,13 @@ def make_nb(outputs=True):
     return nb
 
 
+def record(nb, **fields):
+    """Give ``nb`` the record of a full-mode run of its present code and outputs."""
+    nb.metadata["d2lmini"] = dict({"mode": "full", "code_hash": nbtool.code_hash(nb),
+                                   "outputs_hash": nbtool.outputs_hash(nb)}, **fields)
+    nb.metadata["mystnb"] = {"execution_mode": "off"}
+
+
 def write(tmp_path, nb, monkeypatch):
     path = tmp_path / "nb.ipynb"
     nbformat.write(nb, path)
@@ -60,7 +67,7 @@ def write(tmp_path, nb, monkeypatch):
 def test_unrecorded_outputs_are_a_problem_and_are_stripped(tmp_path, monkeypatch):
     nb = make_nb()
     path = write(tmp_path, nb, monkeypatch)
-    assert any("neither marked" in p for p in nbtool.problems(path))
+    assert any("has outputs but no record" in p for p in nbtool.problems(path))
     assert nbtool.strip(nb)
     assert nb.cells[3].outputs == [] and nb.cells[3].execution_count is None
     assert nb.cells[2].outputs  # the checked cell keeps its expected output
@@ -69,8 +76,7 @@ def test_unrecorded_outputs_are_a_problem_and_are_stripped(tmp_path, monkeypatch
 
 def test_full_run_outputs_are_kept_until_the_code_changes(tmp_path, monkeypatch):
     nb = make_nb()
-    nb.metadata["d2lmini"] = {"mode": "full", "code_hash": nbtool.code_hash(nb)}
-    nb.metadata["mystnb"] = {"execution_mode": "off"}
+    record(nb)
     assert nbtool.problems(write(tmp_path, nb, monkeypatch)) == []
     assert not nbtool.strip(nb)
     nb.cells[3].source = "print(3)"
@@ -85,7 +91,7 @@ def test_quick_mode_outputs_are_never_trusted(tmp_path, monkeypatch):
     nb = make_nb()
     nb.metadata["d2lmini"] = {"mode": "quick", "code_hash": nbtool.code_hash(nb)}
     problems = nbtool.problems(write(tmp_path, nb, monkeypatch))
-    assert any("quick'-mode run" in p for p in problems)
+    assert any("'quick'-mode run" in p for p in problems)
     assert nbtool.strip(nb) and nb.cells[3].outputs == []
 
 
@@ -116,15 +122,14 @@ def test_results_rows_come_from_the_recorded_run(tmp_path, monkeypatch):
     nb.cells[3].outputs = [nbformat.v4.new_output(
         "stream", name="stdout",
         text="loss 0.301, train acc 0.890, test acc 0.875, 51234.5 examples/sec on cuda:0\n")]
-    nb.metadata["d2lmini"] = {"mode": "full", "code_hash": nbtool.code_hash(nb),
-                              "seconds": 12.34, "device": "NVIDIA H100", "torch": "2.14.1",
-                              "date": "2026-11-24"}
+    record(nb, seconds=12.34, device="NVIDIA H100", torch="2.14.1", date="2026-11-24",
+           image_sizes=[{"asked": "96x96", "used": "96x96"}])
     path = write(tmp_path, nb, monkeypatch)
     monkeypatch.setattr(nbtool, "ROOT", tmp_path)
     monkeypatch.setattr(nbtool, "toc_files", lambda: [])
     monkeypatch.setattr(nbtool, "notebooks", lambda: [path])
     page = nbtool.results_markdown()
-    assert "| 12.3 | 0.875 | 51,234 | NVIDIA H100 | 2.14.1 | 2026-11-24 |" in page
+    assert "| NVIDIA H100 | 96x96 | 12.3 | 0.875 | 51,234 | 2.14.1, 2026-11-24 |" in page
     assert "1 of 1 notebooks recorded" in page
     nb.cells[3].source = "print('changed')"   # stale: no longer counts as recorded
     write(tmp_path, nb, monkeypatch)
@@ -158,3 +163,50 @@ def test_a_line_break_inside_math_must_not_start_a_list():
     display = "$$\nx = a\n- b\n$$\n\n```python\n- not markdown\n```"
     assert nbtool.broken_math_lines(display) == ["- b"]
     assert nbtool.broken_math_lines("text $x$\n- item after closed math") == []
+
+
+def test_a_quick_mode_rerun_of_a_recorded_notebook_is_rejected(tmp_path, monkeypatch):
+    nb = make_nb()
+    record(nb)
+    assert nbtool.problems(write(tmp_path, nb, monkeypatch)) == []
+    # Re-run in quick mode and saved: the code is the same, the record still says full.
+    nb.cells[3].outputs = [nbformat.v4.new_output(
+        "stream", name="stdout", text="quick mode: 3,000 of 60,000 training images\n")]
+    problems = nbtool.problems(write(tmp_path, nb, monkeypatch))
+    assert any("printed quick-mode output" in p for p in problems)
+    assert nbtool.strip(nb) and nb.cells[3].outputs == []
+
+
+def test_outputs_changed_after_the_run_are_rejected(tmp_path, monkeypatch):
+    nb = make_nb()
+    record(nb)
+    nb.cells[3].outputs[0]["text"] = "3\n"  # any output that is not the recorded one
+    problems = nbtool.problems(write(tmp_path, nb, monkeypatch))
+    assert any("outputs changed after the recorded run" in p for p in problems)
+
+
+def test_outputs_of_an_older_d2lmini_are_reported_as_aged():
+    nb = make_nb()
+    record(nb, d2lmini_hash="0" * 64)
+    assert nbtool.verdict(nb, nbtool.current_d2lmini_hash())[0] == "aged"
+    nb.metadata["d2lmini"]["d2lmini_hash"] = nbtool.current_d2lmini_hash()
+    assert nbtool.verdict(nb, nbtool.current_d2lmini_hash())[0] == "trusted"
+
+
+@pytest.mark.parametrize("source, checked", [
+    ("# NBVAL_CHECK_OUTPUT\nprint(1)", True),
+    ("#NBVAL_CHECK_OUTPUT\nprint(1)", True),          # no space: nbval checks it too
+    ("x = 1\n  ##  NBVAL_CHECK_OUTPUT\nprint(x)", True),
+    ("print(1)  # NBVAL_CHECK_OUTPUT", False),         # not a comment line
+    ("# NBVAL_CHECK_OUTPUT\n# NBVAL_IGNORE_OUTPUT", False),  # the last marker wins
+    ("print(1)", False),
+])
+def test_checked_cells_are_found_as_nbval_finds_them(source, checked):
+    assert nbtool.is_checked(nbformat.v4.new_code_cell(source)) is checked
+
+
+def test_strip_keeps_the_reference_output_of_an_unspaced_marker():
+    nb = make_nb()
+    nb.cells[2].source = "#NBVAL_CHECK_OUTPUT\nprint(1)"
+    nbtool.strip(nb)
+    assert nb.cells[2].outputs and not nb.cells[3].outputs

@@ -63,3 +63,33 @@ def test_say_once(capsys):
     runtime.say_once("hello")
     runtime.say_once("world")
     assert capsys.readouterr().out == "hello\nworld\n"
+
+
+def test_numpy_integers_and_floats_are_numbers():
+    import numpy as np
+    assert runtime.check_positive_int("n", np.int64(64)) == 64
+    assert type(runtime.check_positive_int("n", np.int32(3))) is int
+    assert runtime.check_positive_number("lr", np.float32(0.5)) == 0.5
+    for bad in (True, np.bool_(True), 0, -1, 2.0):
+        with pytest.raises(ValueError, match="positive int"):
+            runtime.check_positive_int("n", bad)
+    for bad in (0.0, -0.1, float("nan"), float("inf"), True, "0.1"):
+        with pytest.raises(ValueError, match="finite number > 0"):
+            runtime.check_positive_number("lr", bad)
+    assert runtime.seed_everything(np.int64(3)) == 3
+
+
+def test_full_mode_on_the_cpu_warns_at_large_sizes(monkeypatch):
+    monkeypatch.setenv("D2LMINI_MODE", "full")
+    with pytest.warns(RuntimeWarning, match="take hours"):
+        runtime.warn_if_slow("cpu", (96, 96))
+    monkeypatch.setenv("D2LMINI_MODE", "quick")
+    runtime._said.clear()
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        runtime.warn_if_slow("cpu", (96, 96))       # quick mode: fine
+        monkeypatch.setenv("D2LMINI_MODE", "full")
+        runtime.warn_if_slow("cpu", (28, 28))       # small images: fine
+        runtime.warn_if_slow("cpu", None)
+        runtime.warn_if_slow("cuda:0", (224, 224))  # a GPU: fine

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 import d2lmini
-from d2lmini import train
+from d2lmini import gpu, train
 
 
 class Constant(nn.Module):
@@ -108,8 +108,9 @@ def test_optimizer_instance_and_factory(quick_data):
 @pytest.mark.parametrize("kwargs, error, match", [
     (dict(num_epochs=0, lr=0.1), ValueError, "num_epochs must be a positive int"),
     (dict(num_epochs=1.5, lr=0.1), ValueError, "num_epochs must be a positive int"),
-    (dict(num_epochs=1), ValueError, "give a learning rate"),
-    (dict(num_epochs=1, lr=-0.1), ValueError, "lr must be a positive number"),
+    (dict(num_epochs=1), ValueError, "give either lr .* not neither"),
+    (dict(num_epochs=1, lr=-0.1), ValueError, "learning rate must be a finite number > 0"),
+    (dict(num_epochs=1, lr=float("nan")), ValueError, "learning rate must be a finite"),
     (dict(num_epochs=1, optimizer="adam"), TypeError, "optimizer must be"),
     (dict(num_epochs=1, optimizer=lambda p: 3), TypeError, "must return a torch.optim.Optimizer"),
 ])
@@ -147,13 +148,74 @@ def test_progress_bar_outside_a_notebook_is_plain_tqdm():
 
 def test_speedups_default_on_cuda_only(monkeypatch):
     conv = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten())
-    assert train.speedups(conv, "cpu") == (False, False)
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
-    assert train.speedups(conv, "cuda:0") == (True, True)
-    assert train.speedups(mlp(), "cuda:0") == (False, True)    # no convolutions
-    assert train.speedups(conv, "cuda:0", channels_last=False, amp=False) == (False, False)
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
-    assert train.speedups(conv, "cuda:0") == (True, False)
+    assert gpu.speedups(conv, "cpu") == (False, False)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (9, 0))
+    assert gpu.speedups(conv, "cuda:0") == (True, True)
+    assert gpu.speedups(mlp(), "cuda:0") == (False, True)    # no convolutions
+    assert gpu.speedups(conv, "cuda:0", channels_last=False, amp=False) == (False, False)
+
+
+@pytest.mark.parametrize("capability, bf16", [((7, 5), False), ((7, 0), False),
+                                              ((8, 0), True), ((8, 9), True), ((9, 0), True)])
+def test_bf16_only_where_the_gpu_does_it_natively(monkeypatch, capability, bf16):
+    # A T4 (7.5) or V100 (7.0) emulates bfloat16, and is_bf16_supported() says True there.
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: capability)
+    conv = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten())
+    assert gpu.speedups(conv, "cuda:0") == (True, bf16)
+
+
+# ------------------------------------------------ results that would be silently wrong
+
+def test_accuracy_rejects_scores_of_one_column():
+    # (n, 1) scores against n labels used to broadcast to (n, n) comparisons.
+    y_hat, y = torch.zeros(4, 1), torch.tensor([0, 0, 1, 2])
+    with pytest.raises(ValueError, match="scores"):
+        train.accuracy(y_hat, y)
+    with pytest.raises(ValueError, match="scores"):
+        train.accuracy(torch.tensor([0, 1]), y)
+
+
+def test_lr_and_optimizer_together_are_refused(quick_data):
+    net = mlp()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="not both"):
+        d2lmini.train_classifier(net, *quick_data, num_epochs=1, lr=0.5,
+                                 optimizer=opt, progress=False, plot=False)
+
+
+def test_optimizer_on_another_nets_parameters_is_refused(quick_data):
+    net, other = mlp(), mlp()
+    opt = torch.optim.SGD(other.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="other parameters"):
+        d2lmini.train_classifier(net, *quick_data, num_epochs=1, optimizer=opt,
+                                 progress=False, plot=False)
+
+
+def test_a_loss_that_explodes_without_overflowing_is_reported(quick_data):
+    calls = []
+
+    def loss(y_hat, y):  # normal at first, then about 1e10 (finite, same gradients)
+        calls.append(1)
+        return nn.functional.cross_entropy(y_hat, y) + (1e10 if len(calls) > 3 else 0.0)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        d2lmini.train_classifier(mlp(), *quick_data, num_epochs=1, lr=0.01, loss=loss,
+                                 progress=False, plot=False)
+
+
+def test_check_diverged():
+    train.check_diverged(2.0, 2.3, "now")
+    train.check_diverged(200.0, 2.3, "now")
+    for bad in (1e10, float("nan"), float("inf")):
+        with pytest.raises(FloatingPointError, match="diverged"):
+            train.check_diverged(bad, 2.3, "now")
+
+
+def test_numpy_scalars_are_accepted(quick_data):
+    import numpy as np
+    h = d2lmini.train_classifier(mlp(), *quick_data, num_epochs=np.int64(1),
+                                 lr=np.float32(0.1), progress=False, plot=False)
+    assert h.epoch == [1]
 
 
 def test_speedups_can_be_forced_on_the_cpu(quick_data):
@@ -163,5 +225,5 @@ def test_speedups_can_be_forced_on_the_cpu(quick_data):
     assert net[0].weight.is_contiguous(memory_format=torch.channels_last)
     assert h.test_acc[-1] > 0.3
     X = torch.zeros(2, 1, 28, 28)
-    assert train.to_device(X, "cpu", channels_last=True).is_contiguous(
+    assert gpu.to_device(X, "cpu", channels_last=True).is_contiguous(
         memory_format=torch.channels_last)

@@ -26,6 +26,10 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from records import (code_cells, code_hash, current_d2lmini_hash, is_checked,  # noqa: F401
+                     outputs_hash, verdict)
+import records
+
 ROOT = Path(__file__).resolve().parent.parent
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 SETUP_MARK = "# Setup:"
@@ -82,35 +86,16 @@ def notebooks():
                   if ".ipynb_checkpoints" not in p.parts)
 
 
-def code_cells(nb):
-    return [c for c in nb.cells if c.cell_type == "code"]
-
-
 def chapter_title(nb, default):
     """The text of the notebook's first ``# Title`` line, else ``default``."""
     return next((c.source.splitlines()[0].lstrip("# ").strip() for c in nb.cells
                  if c.cell_type == "markdown" and c.source.startswith("# ")), default)
 
 
-def code_hash(nb):
-    """SHA-256 over the sources of the code cells, in order."""
-    h = hashlib.sha256()
-    for cell in code_cells(nb):
-        h.update(cell.source.strip().encode())
-        h.update(b"\n\x00\n")
-    return h.hexdigest()
-
-
-def is_checked(cell):
-    return cell.source.lstrip().startswith(CHECK_MARK)
-
-
 def trusted_run(nb):
-    """The notebook's full-run metadata, if its outputs may be kept; else None."""
-    meta = nb.metadata.get("d2lmini")
-    if meta and meta.get("mode") == "full" and meta.get("code_hash") == code_hash(nb):
-        return meta
-    return None
+    """The notebook's full-run record, if its outputs may be shown; else None."""
+    status, _ = verdict(nb)
+    return nb.metadata["d2lmini"] if status in ("trusted", "aged") else None
 
 
 def strip(nb):
@@ -200,19 +185,10 @@ def problems(path):
     kernel = nb.metadata.get("kernelspec", {}).get("name")
     if kernel != "python3":
         out.append(f"{rel}: kernelspec is {kernel!r}, expected 'python3'")
-    meta = nb.metadata.get("d2lmini")
-    if meta is not None and meta.get("mode") != "full":
-        out.append(f"{rel}: stored outputs come from a {meta.get('mode')!r}-mode run; "
-                   "only full-mode outputs are kept (run `make strip-stale`)")
-    elif meta is not None and meta.get("code_hash") != code_hash(nb):
-        out.append(f"{rel}: stored outputs are stale: the code changed after the full run "
-                   "(run `make strip-stale`, or `make execute-full` on a GPU)")
-    if not trusted_run(nb):
-        for i, cell in enumerate(cells):
-            if (cell.outputs or cell.execution_count is not None) and not is_checked(cell):
-                out.append(f"{rel}: code cell {i + 1} has outputs but is neither marked "
-                           f"{CHECK_MARK} nor part of a recorded full-mode run")
-                break
+    status, why = verdict(nb)
+    if status == "untrusted":
+        out.append(f"{rel}: stored outputs rejected: {why} (run `make strip-stale`, then "
+                   "`make execute-full NB={rel}` to record a full run)")
     for i, cell in enumerate(cells):
         if is_checked(cell) and not cell.outputs:
             out.append(f"{rel}: code cell {i + 1} is marked {CHECK_MARK} but has no stored "
@@ -272,27 +248,69 @@ def cmd_record_checked(args):
               f"{sum(is_checked(c) for c in code_cells(nb))} checked cells")
 
 
-def cmd_execute_full(args):
-    import torch
-    if not torch.cuda.is_available() and not args.allow_cpu:
-        sys.exit("execute-full stores the outputs the website shows and wants a CUDA GPU; "
-                 "pass --allow-cpu to run full mode on the CPU anyway")
-    paths = [Path(p).resolve() for p in args.notebooks] or notebooks()
+def record_run(nb, path, timeout):
+    """Execute ``nb`` in full mode and store its run record; return the record.
+
+    The record comes from the kernel itself (a probe cell run after the
+    notebook's own cells and removed again), so it names the device and the
+    PyTorch and d2lmini versions that really made the outputs.
+    """
     os.environ["D2LMINI_MODE"] = "full"
-    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+    probe = nbformat.v4.new_code_cell(records.probe_cell())
+    nb.cells.append(probe)
+    t0 = time.perf_counter()
+    try:
+        _execute(nb, path, timeout)
+    finally:
+        nb.cells.remove(probe)
+    seconds = time.perf_counter() - t0
+    run = records.read_probe(probe)
+    if run["mode"] != "full":
+        raise RuntimeError(f"the kernel ran in {run['mode']} mode, not full")
+    number_checked(nb)
+    meta = {"mode": "full", "device": run["device"], "torch": run["torch"],
+            "d2lmini": run["d2lmini"], "d2lmini_hash": run["d2lmini_hash"],
+            "image_sizes": run["image_sizes"], "date": datetime.date.today().isoformat(),
+            "seconds": round(seconds, 1), "code_hash": code_hash(nb)}
+    nb.metadata["d2lmini"] = meta
+    nb.metadata.setdefault("mystnb", {})["execution_mode"] = "off"
+    meta["outputs_hash"] = outputs_hash(nb)
+    return meta
+
+
+def cmd_execute_full(args):
+    """Run notebooks in full mode and store their outputs with the run record.
+
+    Keeps going past a notebook that fails (and says so at the end); with
+    ``--resume`` skips notebooks whose record already matches the current
+    code and d2lmini; with ``--out DIR`` writes the executed notebooks there
+    (same relative paths) instead of over the originals.
+    """
+    paths = [Path(p).resolve() for p in args.notebooks] or notebooks()
+    current = current_d2lmini_hash()
+    failed = []
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        t0 = time.perf_counter()
-        _execute(nb, path, args.timeout)
-        seconds = time.perf_counter() - t0
-        nb.metadata["d2lmini"] = {
-            "mode": "full", "device": device, "torch": torch.__version__,
-            "date": datetime.date.today().isoformat(), "seconds": round(seconds, 1),
-            "code_hash": code_hash(nb)}
-        nb.metadata.setdefault("mystnb", {})["execution_mode"] = "off"
-        nbformat.write(nb, path)
-        print(f"{path.relative_to(ROOT)}: {seconds:.1f} s in full mode on {device}")
-    cmd_results(args)
+        rel = path.relative_to(ROOT)
+        if args.resume and verdict(nb, current)[0] == "trusted":
+            print(f"{rel}: already recorded for this code, skipped")
+            continue
+        try:
+            meta = record_run(nb, path, args.timeout)
+        except Exception as e:  # keep going: report it at the end
+            failed.append(rel)
+            print(f"{rel}: FAILED in full mode: {type(e).__name__}: {str(e)[-2000:]}")
+            continue
+        target = Path(args.out).resolve() / rel if args.out else path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, target)
+        print(f"{rel}: {meta['seconds']:.1f} s in full mode on {meta['device']}")
+    if not args.out:
+        cmd_results(args)
+    if failed:
+        print("failed:", ", ".join(map(str, failed)))
+        return 1
+    return 0
 
 
 SUMMARY = re.compile(r"loss (?P<loss>[\d.]+|nan|inf), train acc (?P<train>[\d.]+), "
@@ -310,43 +328,55 @@ def training_summaries(nb):
 
 
 def results_markdown():
-    """The Results page: one row per notebook with a recorded full-mode run."""
-    rows = []
+    """The Results page: one row per notebook, from its recorded full-mode run."""
+    rows, recorded, waiting, total = [], 0, [], 0.0
+    current = current_d2lmini_hash()
     in_toc = [p for _, p in toc_files() if p is not None and p.suffix == ".ipynb"]
     for path in in_toc + [p for p in notebooks() if p not in in_toc]:
         nb = nbformat.read(path, as_version=4)
-        meta = trusted_run(nb)
+        status, _ = verdict(nb, current)
         title = chapter_title(nb, path.stem)
-        rel = path.relative_to(ROOT).with_suffix("").as_posix()
-        if meta is None:
-            rows.append(f"| {{doc}}`{title} <{rel}>` | not recorded | | | | | |")
+        link = f"{{doc}}`{title} <{path.relative_to(ROOT).with_suffix('').as_posix()}>`"
+        if status not in ("trusted", "aged"):
+            rows.append(f"| {link} | not recorded | | | | | | |")
             continue
+        meta = nb.metadata["d2lmini"]
+        recorded += 1
+        total += meta["seconds"]
         runs = training_summaries(nb)
         accs = ", ".join(r["test"] for r in runs) or "-"
         speed = ", ".join(f"{float(r['speed']):,.0f}" for r in runs) or "-"
-        rows.append(f"| {{doc}}`{title} <{rel}>` | {meta['seconds']:.1f} | {accs} | {speed} | "
-                    f"{meta['device']} | {meta['torch']} | {meta['date']} |")
-    recorded = sum("not recorded" not in r for r in rows)
+        sizes = ", ".join(sorted({s["used"] for s in meta.get("image_sizes", [])})) or "-"
+        notes = []
+        if records.waits_for_gpu(meta):
+            waiting.append(title)
+            notes.append("waits for a GPU run at "
+                         + ", ".join(sorted({s["asked"] for s in meta["image_sizes"]})))
+        if status == "aged":
+            notes.append("made by an older d2lmini")
+        rows.append(f"| {link} | {meta['device']} | {sizes} | {meta['seconds']:.1f} | "
+                    f"{accs} | {speed} | {meta['torch']}, {meta['date']} | "
+                    f"{'; '.join(notes)} |")
     lines = [
         "# Results",
         "",
-        "The outputs on this website come from one full-mode run of every notebook on a GPU",
-        "(`make execute-full`), which records in each notebook the time it took, the device,",
-        "the PyTorch version and the date. This table is generated from those records",
-        "(`python tools/nbtool.py results`); the test accuracies are those printed by each",
-        "training run of the chapter, in order.",
+        "Every chapter's outputs come from one recorded full-mode run",
+        "(`make execute-full`), on a GPU or, where a chapter fits, on a CPU. The run",
+        "records, in the notebook, the device, the image size, the time it took, the",
+        "PyTorch version and the date; this table is generated from those records",
+        "(`python tools/nbtool.py results`). The test accuracies are those printed by",
+        "each training run of the chapter, in order.",
+        "",
+        f"{recorded} of {len(rows)} notebooks recorded, {total:.0f} s in all.",
         "",
     ]
-    if not recorded:
-        lines += ["```{note}", "No full-mode run has been recorded yet: the pages show the",
-                  "outputs of the quick-mode run made when the book was built. Run",
-                  "`make execute-full` on a machine with a CUDA GPU to fill this table.", "```",
-                  ""]
-    else:
-        total = sum(float(r.split("|")[2]) for r in rows if "not recorded" not in r)
-        lines += [f"{recorded} of {len(rows)} notebooks recorded, {total:.0f} s in all.", ""]
-    lines += ["| chapter | seconds | test accuracy | examples/sec | device | torch | date |",
-              "|---|---|---|---|---|---|---|"] + rows
+    if waiting:
+        lines += ["```{note}", "These chapters ran on a CPU at a smaller image size than they",
+                  "ask for, and wait for a GPU run at their own size: "
+                  + ", ".join(waiting) + ".", "```", ""]
+    lines += ["| chapter | device | images | seconds | test accuracy | examples/sec "
+              "| torch, date | note |",
+              "|---|---|---|---|---|---|---|---|"] + rows
     return "\n".join(lines) + "\n"
 
 
@@ -377,7 +407,9 @@ def main(argv=None):
     ex = sub.add_parser("execute-full")
     ex.add_argument("notebooks", nargs="*")
     ex.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
-    ex.add_argument("--allow-cpu", action="store_true")
+    ex.add_argument("--resume", action="store_true",
+                    help="skip notebooks already recorded for the current code")
+    ex.add_argument("--out", help="write the executed notebooks under this folder")
     ex.set_defaults(func=cmd_execute_full)
     args = parser.parse_args(argv)
     return args.func(args) or 0

@@ -1,0 +1,145 @@
+"""Tests of d2lmini.curves: the loss-curve harness."""
+import copy
+import math
+import time
+
+import pytest
+import torch
+from matplotlib.figure import Figure
+from torch import nn
+
+import d2lmini
+from d2lmini import curves as C
+from d2lmini import optim as O
+from d2lmini import plot as P
+
+
+def _tiny_loader(n=64, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    images = torch.randint(0, 256, (n, 28, 28), generator=gen, dtype=torch.uint8)
+    labels = torch.randint(0, 10, (n,), generator=gen)
+    return d2lmini.DeviceLoader(images, labels, batch_size=16, device="cpu")
+
+
+@pytest.fixture
+def full_mode(monkeypatch):
+    monkeypatch.setenv("D2LMINI_MODE", "full")
+
+
+def test_train_loss_curve(full_mode):
+    loader = _tiny_loader()
+    curve = C.train_loss_curve(0.01, 8, num_epochs=2, train_iter=loader, evals_per_epoch=4)
+    assert len(curve.epochs) == len(curve.seconds) == len(curve.losses) == 9
+    assert curve.epochs == [0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0]
+    assert curve.seconds == sorted(curve.seconds) and curve.label == "batch size 8"
+    assert all(math.isfinite(v) for v in curve.losses) and curve.losses[-1] < curve.losses[0]
+    # Same seed, same start; full batch: one step, one measurement per epoch.
+    gd = C.train_loss_curve(0.01, 64, num_epochs=2, train_iter=loader, label="GD")
+    assert gd.epochs == [0.0, 1.0, 2.0] and gd.losses[0] == curve.losses[0]
+    again = C.train_loss_curve(O.Adam, 8, num_epochs=1, train_iter=loader, lr=0.01)
+    assert "batch size 8" in again.summary()
+
+
+def test_the_loss_is_measured_on_the_whole_training_set(full_mode):
+    loader = _tiny_loader()
+    untrained = []
+
+    def make_net():
+        net = C.softmax_regression()
+        untrained.append(copy.deepcopy(net))
+        return net
+    curve = C.train_loss_curve(0.01, 8, num_epochs=1, train_iter=loader, make_net=make_net)
+    start = nn.CrossEntropyLoss()(untrained[0](loader.images.float().div(255)), loader.labels)
+    assert curve.losses[0] == pytest.approx(start.item(), rel=1e-6)
+
+
+def test_it_trains_with_train_epoch(full_mode, monkeypatch):
+    calls = []
+
+    def spy(net, data, loss_fn, optimizer, device, on_batch=None, **kwargs):
+        calls.append(len(data))
+        return d2lmini.train_epoch(net, data, loss_fn, optimizer, device, on_batch, **kwargs)
+    monkeypatch.setattr(C, "train_epoch", spy)
+    curve = C.train_loss_curve(0.01, 16, num_epochs=2, train_iter=_tiny_loader(),
+                               evals_per_epoch=2)
+    assert calls == [4, 4] and curve.epochs == [0.0, 0.5, 1.0, 1.5, 2.0]
+
+
+def test_measuring_is_not_timed(full_mode, monkeypatch):
+    def slow_loss(*args, **kwargs):
+        time.sleep(0.1)
+        return 1.0
+    monkeypatch.setattr(C, "evaluate_loss", slow_loss)
+    curve = C.train_loss_curve(0.01, 16, num_epochs=1, train_iter=_tiny_loader(),
+                               evals_per_epoch=4)
+    assert len(curve.seconds) == 5 and curve.seconds[-1] < 0.1  # 5 measurements took 0.5 s
+
+
+def test_make_net_builds_a_fresh_model_per_run(full_mode):
+    loader = _tiny_loader()
+    built = []
+
+    def make_net():
+        built.append(nn.Sequential(nn.Flatten(), nn.Linear(784, 32), nn.ReLU(), nn.Linear(32, 10)))
+        return built[-1]
+    a = C.train_loss_curve(0.01, 16, num_epochs=1, train_iter=loader, make_net=make_net)
+    b = C.train_loss_curve(0.01, 16, num_epochs=1, train_iter=loader, make_net=make_net)
+    assert len(built) == 2 and built[0] is not built[1]
+    assert a.losses == b.losses  # the same seed: the same start and the same batches
+    with pytest.raises(TypeError, match="make_net must be a function"):
+        C.train_loss_curve(0.01, 16, train_iter=loader, make_net=C.softmax_regression())
+
+
+def test_a_diverging_run_raises(full_mode):
+    # A learning rate of 1e4 makes the loss huge but finite (about 1e5 here):
+    # the old harness, which only caught NaN and inf, returned it as a curve.
+    with pytest.raises(FloatingPointError, match=r"diverged.*\(lr 1e4\)"):
+        C.train_loss_curve(1e4, 8, num_epochs=1, train_iter=_tiny_loader(), label="lr 1e4")
+
+
+def test_a_loss_of_1e10_raises(full_mode, monkeypatch):
+    losses = iter([2.3, 1.5, 1e10, 1.0])
+    monkeypatch.setattr(C, "evaluate_loss", lambda *args, **kwargs: next(losses))
+    with pytest.raises(FloatingPointError, match=r"the loss is 1e\+10 after 0.5 epochs"):
+        C.train_loss_curve(0.01, 16, num_epochs=1, train_iter=_tiny_loader(),
+                           evals_per_epoch=4)
+
+
+def test_bad_input_raises(full_mode):
+    loader = _tiny_loader()
+    with pytest.raises(ValueError, match="batch_size"):
+        C.train_loss_curve(0.1, 0, train_iter=loader)
+    with pytest.raises(ValueError, match="num_epochs"):
+        C.train_loss_curve(0.1, 8, num_epochs=0, train_iter=loader)
+    with pytest.raises(ValueError, match="cpu_threads"):
+        C.train_loss_curve(0.1, 8, train_iter=loader, cpu_threads=0)
+    with pytest.raises(TypeError, match="DeviceLoader"):
+        C.train_loss_curve(0.1, 8, train_iter=[(torch.zeros(1, 1, 28, 28), torch.zeros(1))])
+    with pytest.raises(ValueError, match="must be a finite number > 0"):
+        C.train_loss_curve(-0.1, 8, train_iter=loader)
+
+
+def test_train_loss_curve_restores_threads(full_mode):
+    before = torch.get_num_threads()
+    seen = []
+
+    class Spy(O.SGD):
+        def step(self, closure=None):
+            seen.append(torch.get_num_threads())
+            return super().step(closure)
+    C.train_loss_curve(lambda p: Spy(p, 0.01), 32, num_epochs=1, train_iter=_tiny_loader())
+    assert seen == [1, 1] and torch.get_num_threads() == before
+
+
+def test_train_loss_curve_caps_epochs_in_quick_mode(monkeypatch, capsys):
+    monkeypatch.setenv("D2LMINI_MODE", "quick")
+    curve = C.train_loss_curve(0.1, 64, num_epochs=5, train_iter=_tiny_loader())
+    assert curve.epochs[-1] == d2lmini.QUICK_EPOCHS
+    assert "quick mode" in capsys.readouterr().out
+
+
+def test_plot_loss_curves():
+    curve = C.LossCurve("a", [0, 1], [0.0, 0.5], [2.0, 1.0])
+    assert isinstance(P.plot_loss_curves([curve, curve]), Figure)
+    with pytest.raises(ValueError, match="at least one"):
+        P.plot_loss_curves([])

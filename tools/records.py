@@ -1,0 +1,160 @@
+"""The record of a full-mode run, kept in a notebook's metadata.
+
+A notebook is committed either with no outputs (apart from the cells nbval
+checks) or with the outputs of one full-mode run, described by
+``metadata.d2lmini``:
+
+* ``mode`` ("full"), ``device``, ``torch`` and ``d2lmini_hash``: what the
+  kernel that ran the notebook reported (:func:`d2lmini.runtime.run_record`);
+* ``image_sizes``: the sizes the chapter asked for and the sizes it got
+  (a CPU run trains the large networks on smaller images);
+* ``seconds`` and ``date`` of the run;
+* ``code_hash``: the notebook's code cells when it ran;
+* ``outputs_hash``: its outputs, so that outputs changed after the run (a
+  quick-mode re-run saved over them, say) no longer match their record.
+
+:func:`verdict` says whether the outputs may be shown, and why not.
+"""
+import hashlib
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+CHECK_MARKER = "NBVAL_CHECK_OUTPUT"
+
+#: The line a kernel prints for the record (see :func:`probe_cell`).
+PROBE_TAG = "d2lmini-run-record:"
+
+#: Words that only a quick-mode run prints.
+QUICK_TEXT = re.compile(r"\bquick mode\b", re.IGNORECASE)
+
+
+def current_d2lmini_hash(root=Path(__file__).resolve().parent.parent):
+    """The hash of the d2lmini source in the checkout at ``root``."""
+    spec = importlib.util.spec_from_file_location("d2lmini_version",
+                                                  Path(root) / "d2lmini" / "version.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # the standard library only: no PyTorch
+    return module.source_hash()
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def is_checked(cell):
+    """True when nbval checks the cell's output: a comment line that reads
+    ``NBVAL_CHECK_OUTPUT`` after its ``#`` marks (with or without a space,
+    anywhere in the cell), or the cell tag ``nbval-check-output``; the last
+    nbval marker in the cell wins, as in nbval."""
+    if "nbval-check-output" in cell.get("metadata", {}).get("tags", []):
+        return True
+    verdict = False
+    for line in cell.source.splitlines():
+        line = line.strip()
+        if line.startswith("#"):
+            comment = line.lstrip("#").strip()
+            if comment.startswith("NBVAL_"):
+                verdict = comment == CHECK_MARKER
+    return verdict
+
+
+def code_hash(nb):
+    """SHA-256 over the sources of the code cells, in order."""
+    h = hashlib.sha256()
+    for cell in code_cells(nb):
+        h.update(cell.source.strip().encode())
+        h.update(b"\n\x00\n")
+    return h.hexdigest()
+
+
+def outputs_hash(nb):
+    """SHA-256 over the outputs of the code cells that nbval does not check."""
+    outputs = [c.outputs for c in code_cells(nb) if not is_checked(c)]
+    text = json.dumps(outputs, sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def probe_cell():
+    """Code that makes the kernel print its run record (one line of JSON)."""
+    return ("import json as _json, d2lmini as _d2lmini\n"
+            f"print({PROBE_TAG!r}, _json.dumps(_d2lmini.runtime.run_record()))")
+
+
+def read_probe(cell):
+    """The run record printed by :func:`probe_cell` into ``cell``'s outputs."""
+    for out in cell.outputs:
+        for line in out.get("text", "").splitlines():
+            if line.startswith(PROBE_TAG):
+                return json.loads(line[len(PROBE_TAG):])
+    raise ValueError("the kernel did not print its run record: "
+                     + json.dumps(cell.outputs)[:300])
+
+
+def quick_outputs(nb):
+    """Indices (among code cells) of cells whose printed output says quick mode."""
+    found = []
+    for i, cell in enumerate(code_cells(nb)):
+        if is_checked(cell):
+            continue
+        for out in cell.outputs:
+            if out.get("output_type") == "stream" and QUICK_TEXT.search(out.get("text", "")):
+                found.append(i)
+                break
+    return found
+
+
+def has_outputs(nb):
+    return any((c.outputs or c.execution_count is not None) and not is_checked(c)
+               for c in code_cells(nb))
+
+
+def verdict(nb, current_d2lmini_hash=None):
+    """``(status, message)`` for the outputs stored in ``nb``.
+
+    status is one of
+
+    * ``"none"``: no record and no outputs outside checked cells;
+    * ``"trusted"``: a full-mode record that matches the code and the outputs;
+    * ``"aged"``: trusted, but made by another version of d2lmini than
+      ``current_d2lmini_hash`` (shown, and said so on the page);
+    * ``"untrusted"``: outputs that must be cleared; the message says why.
+    """
+    meta = nb.metadata.get("d2lmini")
+    if meta is None:
+        if has_outputs(nb):
+            return "untrusted", "has outputs but no record of a full-mode run"
+        return "none", "no stored outputs"
+    if meta.get("mode") != "full":
+        return "untrusted", f"its outputs come from a {meta.get('mode')!r}-mode run"
+    if meta.get("code_hash") != code_hash(nb):
+        return "untrusted", "its outputs are stale: the code changed after the run"
+    quick = quick_outputs(nb)
+    if quick:
+        return "untrusted", (f"recorded as a full run, but code cell {quick[0] + 1} "
+                             "printed quick-mode output")
+    if meta.get("outputs_hash") != outputs_hash(nb):
+        return "untrusted", "its outputs changed after the recorded run"
+    if current_d2lmini_hash and meta.get("d2lmini_hash") != current_d2lmini_hash:
+        return "aged", "its outputs were made by another version of d2lmini"
+    return "trusted", "outputs of a recorded full-mode run"
+
+
+def waits_for_gpu(meta):
+    """True when the run trained on smaller images than the chapter asks for."""
+    return any(s["asked"] != s["used"] for s in meta.get("image_sizes", []))
+
+
+def describe(meta):
+    """One sentence on which run a page's outputs come from."""
+    sizes = meta.get("image_sizes", [])
+    used = sorted({s["used"] for s in sizes})
+    text = (f"The outputs on this page come from a full-mode run on {meta['device']}"
+            f" on {meta['date']} ({meta['seconds']:.0f} s, PyTorch {meta['torch']}")
+    text += f", images at {' and '.join(used)})." if used else ")."
+    if waits_for_gpu(meta):
+        asked = sorted({s["asked"] for s in sizes if s["asked"] != s["used"]})
+        text += (f" The chapter's own size, {' and '.join(asked)}, needs a GPU; that run "
+                 "is still to be recorded.")
+    return text
