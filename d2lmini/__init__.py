@@ -28,7 +28,8 @@ from .toys import (bowl, constant_lr, cubic, exponential_lr, format_final,
                    scaled_cosh, square, train_1d, train_2d, train_toy, xcos)
 from .plot import LivePlot, in_notebook, show_images, use_svg_display
 from .plot import plot_loss_curves, plot_trace_1d, plot_trace_2d
-from .runtime import QUICK_EPOCHS, cpu, get_mode, is_quick, seed_everything, try_gpu
+from .runtime import (QUICK_EPOCHS, SIZES, cpu, get_mode, is_quick, seed_everything, set_sizes,
+                      try_gpu)
 from .show import claim, glue, show_source
 from .train import (History, Timer, accuracy, evaluate, evaluate_accuracy, evaluate_loss,
                     make_optimizer, train_classifier, train_epoch)

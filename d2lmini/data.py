@@ -20,8 +20,8 @@ import torch.nn.functional as F
 
 from .datafiles import (FASHION_MNIST_FILES, CorruptFileError, DataNotFoundError,
                         find_fashion_mnist, main, read_fashion_mnist)
-from .runtime import (check_positive_int, is_positive_int, is_quick, say_once, try_gpu,
-                      warn_if_slow)
+from .runtime import (SIZES, check_positive_int, is_positive_int, is_quick, note_image_size,
+                      say_once, shrink, try_gpu, warn_if_slow)
 
 __all__ = [
     "FASHION_MNIST_FILES", "TEXT_LABELS", "DataNotFoundError", "CorruptFileError",
@@ -33,12 +33,6 @@ __all__ = [
 TEXT_LABELS = ("t-shirt", "trouser", "pullover", "dress", "coat",
                "sandal", "shirt", "sneaker", "bag", "ankle boot")
 
-#: Quick mode keeps this many images of each class (10 classes).
-QUICK_TRAIN_PER_CLASS = 300
-QUICK_TEST_PER_CLASS = 100
-#: Quick mode enlarges images to at most this many pixels a side: a ResNet at
-#: 96x96 costs four times as much as at 48x48, too much for a laptop CPU.
-QUICK_MAX_RESIZE = 48
 
 
 def get_fashion_mnist_labels(labels):
@@ -155,6 +149,13 @@ class DeviceLoader:
                 f"resize={self.resize}, device={self.device})")
 
 
+def _sized(asked, used):
+    """", resized to 32x32 instead of 96x96" when the size was changed, else ""."""
+    if used == asked:
+        return ""
+    return f", resized to {used[0]}x{used[1]} instead of {asked[0]}x{asked[1]}"
+
+
 def _describe(value):
     """A short description of what was given, for error messages."""
     if isinstance(value, torch.Tensor):
@@ -173,14 +174,17 @@ def load_fashion_mnist(batch_size, resize=None, root=None, device=None, quick=No
             for the other places looked in.
         device: where the data lives and batches are made (default:
             :func:`try_gpu`).
-        quick: use the quick-mode subset (default: :func:`is_quick`): the
-            first 300 training and 100 test images of each class, enlarged to
-            at most 48 pixels a side, announced in one line of output (once
-            per process).
+        quick: use the quick-mode subset (default: :func:`is_quick`): by
+            default the first 300 training and 100 test images of each class,
+            enlarged to at most 48 pixels a side (a chapter sets its own
+            numbers with :func:`d2lmini.set_sizes`), announced in one line of
+            output (once per process).
         download: download from the official mirrors if found nowhere.
 
     The training iterator reshuffles at every pass; the test iterator keeps
-    the dataset order. In full mode on a CPU at 64 pixels a side or more, a
+    the dataset order. In full mode on a CPU, images are enlarged to at most
+    ``cpu_size`` pixels a side where the chapter set one
+    (:func:`d2lmini.set_sizes`), and said so; at 64 pixels a side or more a
     ``RuntimeWarning`` says that the chapter will take hours.
     """
     batch_size = check_positive_int("batch_size", batch_size)
@@ -191,21 +195,23 @@ def load_fashion_mnist(batch_size, resize=None, root=None, device=None, quick=No
     tensors = {k: torch.from_numpy(v.copy()) for k, v in arrays.items()}
     train_x, train_y = tensors["train_images"], tensors["train_labels"]
     test_x, test_y = tensors["test_images"], tensors["test_labels"]
+    asked = resize
     if quick:
-        train_idx = balanced_subset(train_y, QUICK_TRAIN_PER_CLASS)
-        test_idx = balanced_subset(test_y, QUICK_TEST_PER_CLASS)
-        shrunk = ""
-        if resize is not None and max(resize) > QUICK_MAX_RESIZE:
-            asked, scale = resize, QUICK_MAX_RESIZE / max(resize)
-            resize = tuple(max(1, round(v * scale)) for v in resize)
-            shrunk = f", resized to {resize[0]}x{resize[1]} instead of {asked[0]}x{asked[1]}"
+        train_idx = balanced_subset(train_y, SIZES.quick_per_class)
+        test_idx = balanced_subset(test_y, SIZES.quick_test_per_class)
+        resize = shrink(resize, SIZES.quick_size)
         say_once(f"quick mode: {len(train_idx):,} of {len(train_y):,} training and "
-                 f"{len(test_idx):,} of {len(test_y):,} test images{shrunk} "
-                 f"(D2LMINI_MODE=full for all)")
+                 f"{len(test_idx):,} of {len(test_y):,} test images{_sized(asked, resize)} "
+                 "(D2LMINI_MODE=full for all)")
         train_x, train_y = train_x[train_idx], train_y[train_idx]
         test_x, test_y = test_x[test_idx], test_y[test_idx]
-    else:
+    elif device.type == "cpu":
+        resize = shrink(resize, SIZES.cpu_size)
+        if resize != asked:
+            say_once(f"full mode on the CPU{_sized(asked, resize)}: at the chapter's "
+                     "own size this network takes hours per epoch here")
         warn_if_slow(device, resize)
+    note_image_size(asked, resize)
     train_iter = DeviceLoader(train_x, train_y, batch_size, shuffle=True, resize=resize,
                               device=device)
     test_iter = DeviceLoader(test_x, test_y, batch_size, shuffle=False, resize=resize,

@@ -21,15 +21,64 @@ import numpy as np
 import torch
 
 __all__ = [
-    "MODES", "QUICK_EPOCHS", "get_mode", "is_quick", "try_gpu", "cpu",
+    "MODES", "QUICK_EPOCHS", "Sizes", "SIZES", "set_sizes", "shrink", "get_mode", "is_quick", "try_gpu", "cpu",
     "seed_everything", "say_once", "is_positive_int", "check_positive_int",
     "is_positive_number", "check_positive_number", "cap_epochs", "warn_if_slow",
     "note_image_size", "run_record",
 ]
 
 MODES = ("full", "quick")
-#: Quick mode trains for at most this many epochs.
+#: Quick mode trains for at most this many epochs, unless a chapter sets
+#: another number with :func:`set_sizes`.
 QUICK_EPOCHS = 2
+
+
+class Sizes:
+    """How the chapter that runs shrinks where its full run does not fit.
+
+    * ``quick_per_class``: quick mode trains on the first this-many images of
+      each class (and tests on the first ``quick_test_per_class``);
+    * ``quick_epochs``: quick mode trains for at most this many epochs;
+    * ``quick_size``: quick mode enlarges images to at most this many pixels
+      a side;
+    * ``cpu_size``: full mode on a CPU enlarges images to at most this many
+      pixels a side (``None``: the size the chapter asks for). A network of
+      the chapter's own size, 96x96 say, takes hours per epoch on a CPU.
+    """
+
+    def __init__(self):
+        self.quick_per_class, self.quick_test_per_class = 300, 100
+        self.quick_epochs, self.quick_size, self.cpu_size = QUICK_EPOCHS, 48, None
+
+    def __repr__(self):
+        return "Sizes(" + ", ".join(f"{k}={v}" for k, v in vars(self).items()) + ")"
+
+
+#: The sizes in force in this process (see :func:`set_sizes`).
+SIZES = Sizes()
+
+
+def set_sizes(quick_per_class=None, quick_test_per_class=None, quick_epochs=None,
+              quick_size=None, cpu_size=None):
+    """Set how this chapter shrinks where its full run does not fit (see
+    :class:`Sizes`); arguments left out keep their values. Quick mode changes
+    only these sizes, never what the code does. Returns :data:`SIZES`."""
+    for name, value in (("quick_per_class", quick_per_class),
+                        ("quick_test_per_class", quick_test_per_class),
+                        ("quick_epochs", quick_epochs), ("quick_size", quick_size),
+                        ("cpu_size", cpu_size)):
+        if value is not None:
+            setattr(SIZES, name, check_positive_int(name, value))
+    return SIZES
+
+
+def shrink(size, limit):
+    """``size`` ((h, w) or None) scaled down so that its longer side is at most
+    ``limit`` (None: no limit); None (28x28) is left alone."""
+    if size is None or limit is None or max(size) <= limit:
+        return size
+    scale = limit / max(size)
+    return tuple(max(1, round(v * scale)) for v in size)
 
 
 def get_mode():
@@ -132,15 +181,17 @@ def check_positive_number(name, value):
 
 
 def cap_epochs(num_epochs, announce=print):
-    """The number of epochs to train: at most ``QUICK_EPOCHS`` in quick mode.
+    """The number of epochs to train: at most ``SIZES.quick_epochs`` in quick
+    mode.
 
     When it shortens a run it says so, with ``announce`` (``print``, or
     :func:`say_once` for notices that would repeat).
     """
-    if is_quick() and num_epochs > QUICK_EPOCHS:
-        announce(f"quick mode: training for {QUICK_EPOCHS} of {num_epochs} epochs "
+    cap = SIZES.quick_epochs
+    if is_quick() and num_epochs > cap:
+        announce(f"quick mode: training for {cap} of {num_epochs} epochs "
                  f"(D2LMINI_MODE=full for all)")
-        return QUICK_EPOCHS
+        return cap
     return num_epochs
 
 

@@ -14,8 +14,12 @@ from d2lmini import runtime  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def fresh_notices():
-    """Every test sees the once-per-process notices (quick mode) afresh."""
+    """Every test sees the once-per-process notices (quick mode) afresh, and the
+    default sizes."""
     runtime._said.clear()
+    saved = dict(vars(runtime.SIZES))
+    yield
+    vars(runtime.SIZES).update(saved)
 
 
 @pytest.fixture(scope="session")

@@ -427,3 +427,26 @@ def test_device_loader_says_what_it_was_given():
         d2lmini.DeviceLoader(images, labels[:3], 2)
     with pytest.raises(TypeError, match="labels must be integers, got torch.float32"):
         d2lmini.DeviceLoader(images, labels.float(), 2)
+
+
+def test_chapter_sizes_shape_the_quick_subset(monkeypatch, capsys):
+    monkeypatch.setenv("D2LMINI_MODE", "quick")
+    d2lmini.set_sizes(quick_per_class=50, quick_test_per_class=20, quick_size=32)
+    train_iter, test_iter = d2lmini.load_fashion_mnist(64, resize=96, device="cpu")
+    assert train_iter.num_examples == 500 and test_iter.num_examples == 200
+    assert next(iter(train_iter))[0].shape[-2:] == (32, 32)
+    assert "resized to 32x32 instead of 96x96" in capsys.readouterr().out
+
+
+def test_full_mode_on_the_cpu_uses_the_chapters_cpu_size(monkeypatch, capsys):
+    import warnings
+    monkeypatch.setenv("D2LMINI_MODE", "full")
+    d2lmini.set_sizes(cpu_size=28)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "takes hours" warning at 28x28
+        train_iter, test_iter = d2lmini.load_fashion_mnist(256, resize=96, device="cpu")
+    assert train_iter.num_examples == 60_000 and test_iter.num_examples == 10_000
+    assert next(iter(test_iter))[0].shape[-2:] == (28, 28)
+    out = capsys.readouterr().out
+    assert "full mode on the CPU, resized to 28x28 instead of 96x96" in out
+    assert {"asked": "96x96", "used": "28x28"} in runtime.run_record()["image_sizes"]

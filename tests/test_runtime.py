@@ -93,3 +93,31 @@ def test_full_mode_on_the_cpu_warns_at_large_sizes(monkeypatch):
         runtime.warn_if_slow("cpu", (28, 28))       # small images: fine
         runtime.warn_if_slow("cpu", None)
         runtime.warn_if_slow("cuda:0", (224, 224))  # a GPU: fine
+
+
+def test_set_sizes_changes_only_what_it_is_given():
+    before = dict(vars(runtime.SIZES))
+    sizes = d2lmini.set_sizes(quick_epochs=5, cpu_size=32)
+    assert sizes is runtime.SIZES and sizes.quick_epochs == 5 and sizes.cpu_size == 32
+    assert sizes.quick_per_class == before["quick_per_class"]
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match="quick_epochs must be a positive int"):
+            d2lmini.set_sizes(quick_epochs=bad)
+
+
+def test_shrink_keeps_the_aspect_and_the_small_sizes():
+    assert runtime.shrink((96, 96), 32) == (32, 32)
+    assert runtime.shrink((96, 48), 32) == (32, 16)
+    assert runtime.shrink((28, 28), 32) == (28, 28)
+    assert runtime.shrink(None, 32) is None
+    assert runtime.shrink((224, 224), None) == (224, 224)
+
+
+def test_quick_epochs_come_from_the_sizes(monkeypatch, capsys):
+    monkeypatch.setenv("D2LMINI_MODE", "quick")
+    d2lmini.set_sizes(quick_epochs=4)
+    assert runtime.cap_epochs(10) == 4
+    assert "4 of 10 epochs" in capsys.readouterr().out
+    assert runtime.cap_epochs(3) == 3
+    monkeypatch.setenv("D2LMINI_MODE", "full")
+    assert runtime.cap_epochs(10) == 10
