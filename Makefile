@@ -12,7 +12,7 @@ TORCH_SPEC ?= "torch>=2.2" "torchvision>=0.17"
 BOOK_FLAGS ?= -W -n --keep-going
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install data tools mathjax browser book site test unit notebooks assignments grading bench execute-full strip-stale record-checked clean
+.PHONY: install data tools mathjax browser book site test unit notebooks assignments grading bench execute-full device-bundle device-import strip-stale record-checked clean
 
 install: $(VENV)/.installed
 
@@ -82,13 +82,24 @@ grading: install
 
 test: unit notebooks book site assignments grading
 
-# Training throughput, classic pipeline vs d2lmini's (meant for a GPU).
+# Training throughput, classic pipeline vs d2lmini's (meant for a GPU; the
+# table goes to benchmarks/throughput.md, which the Results page includes).
 bench: install data
-	$(BIN)/python benchmarks/train_throughput.py $(BENCH_FLAGS)
+	$(BIN)/python benchmarks/train_throughput.py --out benchmarks/throughput.md $(BENCH_FLAGS)
 
-# Run every notebook (or NB=path) in full mode on the GPU and store the outputs.
+# Run every notebook (or NB=path) in full mode, on whatever device there is,
+# and store the outputs with their run record (RESUME=1 skips notebooks already
+# recorded for the present code).
 execute-full: install data
-	$(BIN)/python tools/nbtool.py execute-full $(NB)
+	$(BIN)/python tools/nbtool.py execute-full $(if $(RESUME),--resume) $(NB)
+
+# A borrowed GPU machine (see CONTRIBUTING.md): the wheels and data it needs,
+# into .device/ (ignored), and the import of what it sent back (DIR=folder).
+device-bundle: install data
+	$(BIN)/python tools/device.py bundle
+
+device-import: install
+	$(BIN)/python tools/device.py import $(DIR)
 
 # Clear outputs that are not from a full run matching the current code.
 strip-stale: install

@@ -1,26 +1,36 @@
 """Training throughput: the classic teaching pipeline against d2lmini's.
 
     python benchmarks/train_throughput.py            # the full benchmark (meant for a GPU)
-    python benchmarks/train_throughput.py --small    # a few batches of each, to check it works
+    python benchmarks/train_throughput.py --small    # a few images of each, to check it works
 
 For LeNet-BN at 28x28, ResNet-18 at 96x96 and DenseNet at 96x96 it measures,
-in one run on one device:
+in one run on one device, ``--repeats`` full epochs of each side (after
+``--warmup`` untimed batches), and reports the median and the spread:
 
 (a) the classic pipeline: torchvision's FashionMNIST dataset, a per-image PIL
     resize and ToTensor, a DataLoader with worker processes, float32, and a
-    ``loss.item()`` after every batch (one host synchronisation per batch);
+    ``loss.item()`` after every batch (one host synchronisation per batch).
+    It is reported two ways: by the wall clock, and by Dive into Deep
+    Learning's own measure, which times only the computation of each batch
+    and so leaves out the time spent waiting for data (the figure d2l's
+    books print);
 (b) d2lmini's: the dataset on the device, resized there, channels-last and
-    bfloat16 autocast where the device supports them (the defaults of
+    bfloat16 autocast where the device does them natively (the defaults of
     ``d2lmini.train_classifier``), metrics kept on the device.
 
-It prints examples/sec of each, the ratio b/a, the peak device memory, and for
-ResNet-18 the model FLOPs per second as a fraction of the GPU's peak bfloat16
-throughput. Unless ``--no-tta``, it then trains ResNet-18 with d2lmini's
-defaults until the test accuracy reaches ``--target`` and prints the wall time.
+It prints every setting that decides the result, examples/sec of each side,
+the ratio b/a by the wall clock, the peak device memory and the model FLOPs
+per second as a fraction of the GPU's peak bfloat16 throughput (only where
+bfloat16 ran). ``--out FILE`` also writes the settings and the table there in
+Markdown (the Results page includes ``benchmarks/throughput.md``). Unless
+``--no-tta``, it then trains ResNet-18 with d2lmini's defaults until the test
+accuracy reaches ``--target`` and prints the wall time.
 """
 import argparse
 import gzip
 import os
+import re
+import statistics
 import sys
 import tempfile
 import time
@@ -32,6 +42,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import d2lmini  # noqa: E402
 from d2lmini import gpu, train  # noqa: E402
+from d2lmini.data import DeviceLoader  # noqa: E402
 
 MODELS = {  # name: (constructor, input size, learning rate used for training)
     "lenet_bn": (lambda: d2lmini.lenet_bn(scratch=False), 28, 1.0),
@@ -39,8 +50,15 @@ MODELS = {  # name: (constructor, input size, learning rate used for training)
     "densenet": (d2lmini.densenet, 96, 0.1),
 }
 
-#: Dense bfloat16 tensor-core peaks (FLOP/s) of GPUs we may run on, by name.
-PEAK_BF16 = {"H200": 989e12, "H100": 989e12, "A100": 312e12, "L4": 121e12, "A10": 125e12}
+#: Dense bfloat16 tensor-core peaks (TFLOP/s) by exact GPU model: a pattern
+#: for the name torch reports, tried in order (the PCIe and NVL H100s are
+#: slower than the SXM one; "L4" must not match an L40).
+PEAK_BF16 = (
+    (r"\bH200\b.*\bNVL\b", 835), (r"\bH200\b", 989),
+    (r"\bH100\b.*\bPCIe\b", 756), (r"\bH100\b.*\bNVL\b", 835), (r"\bH100\b", 989),
+    (r"\bA100\b", 312), (r"\bL40S\b", 362), (r"\bL40\b", 181), (r"\bL4\b", 121),
+    (r"\bA10\b", 125),
+)
 
 
 def synchronize(device):
@@ -59,65 +77,78 @@ def torchvision_root(root):
         (raw / path.name.removesuffix(".gz")).write_bytes(data)
 
 
-def classic_loader(root, size, batch_size, workers, pin_memory):
+def classic_loader(root, size, batch_size, workers, pin_memory, limit=None):
     from torchvision import datasets, transforms
     steps = ([transforms.Resize(size)] if size != 28 else []) + [transforms.ToTensor()]
     dataset = datasets.FashionMNIST(str(root), train=True, download=False,
                                     transform=transforms.Compose(steps))
+    if limit:
+        dataset = torch.utils.data.Subset(dataset, range(limit))
     return torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True,
                                        num_workers=workers, pin_memory=pin_memory,
                                        persistent_workers=workers > 0, drop_last=True)
 
 
-def measure_classic(net, loader, device, batches, warmup):
-    """Examples/sec of the classic loop: fp32, one synchronisation per batch."""
+def warm_up(step, batches, n):
+    """Run ``step(X, y)`` on the first ``n`` batches, untimed."""
+    for i, (X, y) in enumerate(batches):
+        if i == n:
+            break
+        step(X, y)
+
+
+def measure_classic(net, loader, device, repeats, warmup):
+    """Full epochs of the classic loop (fp32, one synchronisation per batch).
+
+    Returns one ``(wall, d2l)`` pair of examples/sec per epoch: ``wall`` by the
+    wall clock, ``d2l`` by d2l's measure (only the computation of each batch
+    is timed, not the wait for the batch to arrive).
+    """
     net.to(device).train()
     opt = torch.optim.SGD(net.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
-    done, t0, seen = 0, None, 0
-    while done < warmup + batches:
+
+    def step(X, y):
+        X, y = X.to(device), y.to(device)
+        loss = loss_fn(net(X), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        loss.item()  # the per-batch host synchronisation of the classic loop
+    warm_up(step, loader, warmup)
+    runs = []
+    for _ in range(repeats):
+        synchronize(device)
+        seen, busy, t0 = 0, 0.0, time.perf_counter()
         for X, y in loader:
-            if done == warmup:
-                synchronize(device)
-                t0 = time.perf_counter()
-            X, y = X.to(device), y.to(device)
-            loss = loss_fn(net(X), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            loss.item()  # the per-batch host synchronisation of the classic loop
-            if done >= warmup:
-                seen += len(y)
-            done += 1
-            if done == warmup + batches:
-                break
-    synchronize(device)
-    return seen / (time.perf_counter() - t0)
+            t1 = time.perf_counter()  # the batch has arrived: d2l starts its timer here
+            step(X, y)
+            busy += time.perf_counter() - t1
+            seen += len(y)
+        wall = time.perf_counter() - t0
+        runs.append((seen / wall, seen / busy))
+    return runs
 
 
-def measure_d2lmini(net, data_iter, device, batches, warmup, compile=False):
-    """Examples/sec of d2lmini's training loop with its default speed-ups."""
+def measure_d2lmini(net, data_iter, device, repeats, warmup, compile=False):
+    """Full epochs of d2lmini's training loop with its default speed-ups;
+    returns examples/sec per epoch and the speed-ups used."""
     channels_last, amp = gpu.place_net(net, device)
     model = torch.compile(net) if compile else net
     opt = torch.optim.SGD(net.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
-
-    def limited(n):
-        count = 0
-        while True:
-            for batch in data_iter:
-                yield batch
-                count += 1
-                if count == n:
-                    return
-    train.train_epoch(model, limited(warmup), loss_fn, opt, device,
-                      channels_last=channels_last, amp=amp).tolist()
-    synchronize(device)
-    t0 = time.perf_counter()
-    totals = train.train_epoch(model, limited(batches), loss_fn, opt, device,
-                               channels_last=channels_last, amp=amp)
-    examples = totals[2].item()  # waits for the device
-    return examples / (time.perf_counter() - t0), channels_last, amp
+    first = [batch for _, batch in zip(range(warmup), data_iter)]
+    train.train_epoch(model, first, loss_fn, opt, device, channels_last=channels_last,
+                      amp=amp).tolist()  # untimed: compilation, kernel loading
+    runs = []
+    for _ in range(repeats):
+        synchronize(device)
+        t0 = time.perf_counter()
+        totals = train.train_epoch(model, data_iter, loss_fn, opt, device,
+                                   channels_last=channels_last, amp=amp)
+        examples = totals[2].item()  # waits for the device
+        runs.append(examples / (time.perf_counter() - t0))
+    return runs, channels_last, amp
 
 
 def flops_per_example(net, size, device):
@@ -132,12 +163,46 @@ def flops_per_example(net, size, device):
 
 
 def peak_flops(device, override):
+    """The device's dense bfloat16 peak in FLOP/s, or None if unknown."""
     if override:
         return override * 1e12
     if device.type != "cuda":
         return None
     name = torch.cuda.get_device_name(device)
-    return next((v for k, v in PEAK_BF16.items() if k in name), None)
+    return next((tflops * 1e12 for pattern, tflops in PEAK_BF16 if re.search(pattern, name)),
+                None)
+
+
+def device_name(device):
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"cpu ({torch.get_num_threads()} threads)"
+
+
+def settings_lines(args, device):
+    """Every setting that decides the result, one per line."""
+    tf32 = torch.backends.cuda.matmul.allow_tf32 if device.type == "cuda" else "n/a"
+    cudnn_tf32 = torch.backends.cudnn.allow_tf32 if device.type == "cuda" else "n/a"
+    return [
+        f"device: {device_name(device)}",
+        f"CPU cores: {os.cpu_count()}, torch threads: {torch.get_num_threads()}",
+        f"torch {torch.__version__}, CUDA {torch.version.cuda or 'none'}, "
+        f"cuDNN {torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else 'none'}",
+        f"TF32: matmul {tf32}, cuDNN {cudnn_tf32}",
+        f"batch size {args.batch_size}; {args.repeats} timed full epoch(s) per side after "
+        f"{args.warmup} untimed batches"
+        + (f"; {args.limit} training images" if args.limit else "; all 60,000 training images"),
+        f"classic pipeline: DataLoader with {args.workers} workers, pin_memory "
+        f"{device.type == 'cuda'}, persistent workers {args.workers > 0}, float32",
+        f"d2lmini: compile {args.compile}",
+    ]
+
+
+def spread(values):
+    """'median (min-max)' of a list of rates."""
+    if len(values) == 1:
+        return f"{values[0]:,.0f}"
+    return f"{statistics.median(values):,.0f} ({min(values):,.0f}-{max(values):,.0f})"
 
 
 def peak_memory(device):
@@ -172,15 +237,18 @@ def time_to_accuracy(target, max_epochs, batch_size, device, quick):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true",
-                        help="a few small batches of each model: checks that it works, measures nothing")
+                        help="64 images of each model: checks that it works, measures nothing")
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--batches", type=int, default=50, help="measured batches per pipeline")
-    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=3, help="timed full epochs per side")
+    parser.add_argument("--warmup", type=int, default=10, help="untimed batches first")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="train on the first LIMIT images only (default: all)")
     parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1))
     parser.add_argument("--compile", action="store_true", help="also torch.compile the model")
     parser.add_argument("--peak-tflops", type=float, default=None,
-                        help="the device's peak bf16 TFLOP/s, if not in the built-in table")
+                        help="the device's dense bf16 TFLOP/s, if not in the built-in table")
+    parser.add_argument("--out", help="also write the settings and the table here (Markdown)")
     parser.add_argument("--no-tta", action="store_true", help="skip the time-to-accuracy run")
     parser.add_argument("--target", type=float, default=0.92)
     parser.add_argument("--max-epochs", type=int, default=10)
@@ -190,13 +258,12 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown model(s) {unknown}; choose from {list(MODELS)}")
     if args.small:
-        args.batch_size, args.batches, args.warmup, args.workers = 8, 1, 1, 0
-        args.no_tta = True
+        args.batch_size, args.repeats, args.warmup, args.workers = 8, 1, 1, 0
+        args.limit, args.no_tta = 64, True
 
     device = d2lmini.try_gpu()
-    print(f"device: {torch.cuda.get_device_name(device) if device.type == 'cuda' else 'cpu'}, "
-          f"torch {torch.__version__}, batch size {args.batch_size}, "
-          f"{args.batches} measured batches after {args.warmup} warm-up batches")
+    settings = settings_lines(args, device)
+    print("\n".join(settings), flush=True)
     rows = []
     with tempfile.TemporaryDirectory(prefix="d2lmini-bench-") as root:  # removed after
         torchvision_root(root)
@@ -204,35 +271,39 @@ def main(argv=None):
             make, size, _ = MODELS[name]
             d2lmini.seed_everything(0)
             loader = classic_loader(root, size, args.batch_size, args.workers,
-                                    pin_memory=device.type == "cuda")
+                                    pin_memory=device.type == "cuda", limit=args.limit)
             if device.type == "cuda":
                 torch.cuda.reset_peak_memory_stats(device)
-            classic = measure_classic(make(), loader, device, args.batches, args.warmup)
+            classic = measure_classic(make(), loader, device, args.repeats, args.warmup)
             mem_a = peak_memory(device)
             del loader
             train_iter, _ = d2lmini.load_fashion_mnist(args.batch_size, resize=size,
                                                        device=device, quick=False)
+            if args.limit:
+                train_iter = DeviceLoader(train_iter.images[:args.limit],
+                                          train_iter.labels[:args.limit], args.batch_size,
+                                          shuffle=True, resize=train_iter.resize,
+                                          device=device)
             if device.type == "cuda":
                 torch.cuda.reset_peak_memory_stats(device)
-            net = make()
-            ours, channels_last, amp = measure_d2lmini(net, train_iter, device, args.batches,
-                                                       args.warmup, compile=args.compile)
+            ours, channels_last, amp = measure_d2lmini(make(), train_iter, device,
+                                                       args.repeats, args.warmup,
+                                                       compile=args.compile)
             mem_b = peak_memory(device)
             flops = flops_per_example(make(), size, device)
-            rows.append((name, size, classic, ours, mem_a, mem_b, flops, channels_last, amp))
-            del train_iter, net
+            rows.append(dict(name=name, size=size, wall=[w for w, _ in classic],
+                             d2l=[d for _, d in classic], ours=ours, mem_a=mem_a,
+                             mem_b=mem_b, flops=flops, channels_last=channels_last, amp=amp))
+            print(f"{name}: classic {spread(rows[-1]['wall'])} ex/s, d2lmini "
+                  f"{spread(ours)} ex/s", flush=True)
+            del train_iter
 
-    peak = peak_flops(device, args.peak_tflops)
-    print()
-    print(f"| model | input | classic ex/s | d2lmini ex/s | b/a | peak mem classic | "
-          f"peak mem d2lmini | GFLOP/example | % of peak bf16 |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for name, size, a, b, mem_a, mem_b, flops, cl, amp in rows:
-        frac = f"{100 * b * flops / peak:.1f}%" if peak else "n/a"
-        print(f"| {name} | {size}x{size} | {a:,.0f} | {b:,.0f} | {b / a:.1f}x | {mem_a} | "
-              f"{mem_b} | {flops / 1e9:.3f} | {frac} |")
-    print(f"\nd2lmini settings: channels-last {rows[0][7] if rows else '-'} for conv nets, "
-          f"bf16 autocast {rows[0][8] if rows else '-'}, compile {args.compile}")
+    table = results_table(rows, peak_flops(device, args.peak_tflops))
+    print("\n" + table)
+    if args.out:
+        Path(args.out).write_text(
+            "Settings:\n\n" + "".join(f"- {line}\n" for line in settings) + "\n" + table)
+        print(f"wrote {args.out}")
 
     if not args.no_tta:
         print(f"\ntime to {args.target} test accuracy, ResNet-18 at 96x96, batch "
@@ -244,6 +315,24 @@ def main(argv=None):
         else:
             print(f"reached {acc:.4f} after {epochs} epochs, {seconds:.1f} s")
     return rows
+
+
+def results_table(rows, peak):
+    """The Markdown table: median (min-max) over the timed epochs."""
+    lines = ["| model | input | classic ex/s (wall clock) | classic ex/s (d2l's measure) | "
+             "d2lmini ex/s | b/a (wall) | peak mem classic | peak mem d2lmini | "
+             "GFLOP/example | % of peak bf16 |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        ours, wall = statistics.median(r["ours"]), statistics.median(r["wall"])
+        frac = f"{100 * ours * r['flops'] / peak:.1f}%" if peak and r["amp"] else "n/a"
+        lines.append(
+            f"| {r['name']} | {r['size']}x{r['size']} | {spread(r['wall'])} | "
+            f"{spread(r['d2l'])} | {spread(r['ours'])} | {ours / wall:.1f}x | {r['mem_a']} | "
+            f"{r['mem_b']} | {r['flops'] / 1e9:.3f} | {frac} |")
+    lines.append("")
+    lines.append("d2lmini speed-ups: " + ", ".join(
+        f"{r['name']}: channels-last {r['channels_last']}, bf16 {r['amp']}" for r in rows))
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

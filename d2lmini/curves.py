@@ -12,6 +12,7 @@
 The curves are drawn by :func:`d2lmini.plot.plot_loss_curves`.
 """
 import contextlib
+import copy as copy_module
 import functools
 from dataclasses import dataclass, field
 
@@ -85,6 +86,19 @@ def _check_settings(batch_size, num_epochs, evals_per_epoch, train_iter, make_ne
     return batch_size, num_epochs, evals_per_epoch
 
 
+def _warm_up(net, whole, batch_size, loss_fn, optimizer, hyper, device):
+    """One untimed step on a copy of the net, so that one-off costs (CUDA
+    start-up, kernel loading, memory allocation) stay out of the timings."""
+    X, y = next(iter(whole))  # the unshuffled loader: no random numbers drawn
+    X, y = X[:batch_size], y[:batch_size]
+    copy = copy_module.deepcopy(net)
+    opt = make_optimizer(optimizer, copy.parameters(), **hyper)
+    loss_fn(copy(X), y).backward()
+    opt.step()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
 def train_loss_curve(optimizer, batch_size, num_epochs=2, train_iter=None,
                      make_net=softmax_regression, label=None, evals_per_epoch=10, seed=0,
                      device=None, cpu_threads=1, **hyper):
@@ -112,7 +126,8 @@ def train_loss_curve(optimizer, batch_size, num_epochs=2, train_iter=None,
             wait for each other can slow tiny operations down many times,
             which would distort the comparison of batch sizes.
 
-    The clock runs only while training (measuring the loss is not timed). A
+    The clock runs only while training: neither measuring the loss nor one
+    warm-up step on a copy of the net, taken first, is timed. A
     loss that becomes NaN, infinite or 100 times its start raises
     ``FloatingPointError`` (:func:`d2lmini.train.check_diverged`). Returns a
     :class:`LossCurve`, starting at epoch 0 with the untrained model.
@@ -152,6 +167,7 @@ def train_loss_curve(optimizer, batch_size, num_epochs=2, train_iter=None,
 
     with _cpu_threads(cpu_threads if device.type == "cpu" else None):
         curve.add(0.0, 0.0, evaluate_loss(net, whole, loss_fn, device))
+        _warm_up(net, whole, batch_size, loss_fn, optimizer, hyper, device)
         for epoch in range(num_epochs):
             timer.start()
             train_epoch(net, data, loss_fn, opt, device,

@@ -178,19 +178,46 @@ def init_xavier(module):
 
 @dataclass
 class History:
-    """What :func:`train_classifier` measured, one entry per epoch."""
+    """What :func:`train_classifier` measured, one entry per epoch.
+
+    ``examples_per_sec`` is the steady-state training speed: the epochs after
+    the first, whose time includes one-off costs (CUDA start-up, kernel
+    loading, ``torch.compile``), which ``startup_seconds`` estimates. With a
+    single epoch there is no steady state to tell apart: the speed is that of
+    the whole epoch and ``startup_seconds`` is None.
+    """
     epoch: list = field(default_factory=list)
     train_loss: list = field(default_factory=list)
     train_acc: list = field(default_factory=list)
     test_acc: list = field(default_factory=list)
-    train_seconds: float = 0.0
-    examples_per_sec: float = 0.0
+    epoch_seconds: list = field(default_factory=list)
+    epoch_examples: list = field(default_factory=list)
     device: str = ""
 
+    @property
+    def train_seconds(self):
+        return sum(self.epoch_seconds)
+
+    @property
+    def examples_per_sec(self):
+        if len(self.epoch_seconds) > 1:
+            return sum(self.epoch_examples[1:]) / sum(self.epoch_seconds[1:])
+        return sum(self.epoch_examples) / max(sum(self.epoch_seconds), 1e-12)
+
+    @property
+    def startup_seconds(self):
+        if len(self.epoch_seconds) < 2:
+            return None
+        steady = self.epoch_examples[0] / self.examples_per_sec
+        return max(0.0, self.epoch_seconds[0] - steady)
+
     def summary(self):
-        return (f"loss {self.train_loss[-1]:.3f}, train acc {self.train_acc[-1]:.3f}, "
+        line = (f"loss {self.train_loss[-1]:.3f}, train acc {self.train_acc[-1]:.3f}, "
                 f"test acc {self.test_acc[-1]:.3f}, {self.examples_per_sec:.1f} "
                 f"examples/sec on {self.device}")
+        if self.startup_seconds is not None:
+            line += f" (after a one-off start-up of {self.startup_seconds:.1f} s)"
+        return line
 
 
 def make_optimizer(optimizer, params, **hyper):
@@ -300,7 +327,7 @@ def train_classifier(net, train_iter, test_iter, num_epochs, lr=None, device=Non
         batches = None
     bar = progress_bar(batches * num_epochs if batches else None, desc="training",
                        enabled=progress)
-    timer, examples = Timer(), 0
+    timer = Timer()
     try:
         for epoch in range(1, num_epochs + 1):
             timer.start()
@@ -308,13 +335,13 @@ def train_classifier(net, train_iter, test_iter, num_epochs, lr=None, device=Non
                                  on_batch=lambda i: bar.update(),
                                  channels_last=channels_last, amp=amp)
             loss_sum, correct, count = totals.tolist()  # waits for the device
-            timer.stop()
+            history.epoch_seconds.append(timer.stop())
             if count == 0:
                 raise ValueError("train_iter yielded no examples")
-            examples += count
             check_diverged(loss_sum / count, start_loss, f"in epoch {epoch}")
             test_acc = evaluate_accuracy(model, test_iter, device, channels_last, amp)
             history.epoch.append(epoch)
+            history.epoch_examples.append(int(count))
             history.train_loss.append(loss_sum / count)
             history.train_acc.append(correct / count)
             history.test_acc.append(test_acc)
@@ -323,7 +350,5 @@ def train_classifier(net, train_iter, test_iter, num_epochs, lr=None, device=Non
                 live.add(epoch, [history.train_loss[-1], history.train_acc[-1], test_acc])
     finally:
         bar.close()
-    history.train_seconds = timer.sum()
-    history.examples_per_sec = examples / history.train_seconds
     print(history.summary())
     return history

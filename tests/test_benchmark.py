@@ -12,15 +12,43 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import train_throughput as bench  # noqa: E402
 
 
-def test_small_benchmark_prints_a_row_per_model(capsys):
-    rows = bench.main(["--small"])
+def test_small_benchmark_prints_a_row_per_model(capsys, tmp_path):
+    out_file = tmp_path / "throughput.md"
+    rows = bench.main(["--small", "--out", str(out_file)])
     out = capsys.readouterr().out
-    assert [r[0] for r in rows] == ["lenet_bn", "resnet18", "densenet"]
-    for name, size, classic, ours, *_rest, flops, _cl, _amp in rows:
-        assert classic > 0 and ours > 0 and flops > 0
-        assert f"| {name} | {size}x{size} |" in out
+    assert [r["name"] for r in rows] == ["lenet_bn", "resnet18", "densenet"]
+    for r in rows:
+        assert min(r["wall"]) > 0 and min(r["d2l"]) > 0 and min(r["ours"]) > 0
+        assert r["flops"] > 0
+        assert f"| {r['name']} | {r['size']}x{r['size']} |" in out
+        # d2l's measure leaves out the wait for data, so it is never slower
+        assert r["d2l"][0] >= r["wall"][0]
     # ResNet-18 at 96x96 costs far more per example than LeNet at 28x28
-    assert rows[1][6] > 100 * rows[0][6]
+    assert rows[1]["flops"] > 100 * rows[0]["flops"]
+    for setting in ("device: cpu", "CPU cores:", "TF32:", "batch size 8",
+                    "DataLoader with 0 workers", "pin_memory False", "torch "):
+        assert setting in out
+    written = out_file.read_text()
+    assert written.startswith("Settings:") and "| lenet_bn | 28x28 |" in written
+    assert "n/a" in written  # no bf16 on the CPU: no "% of peak"
+
+
+@pytest.mark.parametrize("name, tflops", [
+    ("NVIDIA H100 80GB HBM3", 989), ("NVIDIA H100 PCIe", 756), ("NVIDIA H100 NVL", 835),
+    ("NVIDIA H200", 989), ("NVIDIA A100-SXM4-80GB", 312), ("NVIDIA L4", 121),
+    ("NVIDIA L40", 181), ("NVIDIA L40S", 362), ("Tesla T4", None)])
+def test_peak_is_picked_by_exact_model(monkeypatch, name, tflops):
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: name)
+    peak = bench.peak_flops(torch.device("cuda:0"), None)
+    assert peak == (None if tflops is None else tflops * 1e12)
+
+
+def test_percent_of_peak_only_where_bf16_ran():
+    row = dict(name="resnet18", size=96, wall=[100.0], d2l=[120.0], ours=[1000.0],
+               mem_a="1 GiB", mem_b="1 GiB", flops=2e9, channels_last=True, amp=False)
+    assert "| n/a |" in bench.results_table([row], 989e12)
+    row["amp"] = True
+    assert "| 0.2% |" in bench.results_table([row], 989e12)  # 1000 x 2 GFLOP of 989 TFLOP/s
 
 
 def test_time_to_accuracy_stops_at_the_target(monkeypatch, capsys):

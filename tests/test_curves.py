@@ -128,7 +128,18 @@ def test_train_loss_curve_restores_threads(full_mode):
             seen.append(torch.get_num_threads())
             return super().step(closure)
     C.train_loss_curve(lambda p: Spy(p, 0.01), 32, num_epochs=1, train_iter=_tiny_loader())
-    assert seen == [1, 1] and torch.get_num_threads() == before
+    # the untimed warm-up step on a copy, then the two steps of the run
+    assert seen == [1, 1, 1] and torch.get_num_threads() == before
+
+
+def test_warm_up_leaves_the_run_unchanged(full_mode):
+    # The warm-up works on a copy and draws no random numbers: the curve is the
+    # same as one made without it.
+    a = C.train_loss_curve(0.1, 32, num_epochs=1, train_iter=_tiny_loader())
+    import unittest.mock
+    with unittest.mock.patch.object(C, "_warm_up", lambda *args: None):
+        b = C.train_loss_curve(0.1, 32, num_epochs=1, train_iter=_tiny_loader())
+    assert a.losses == b.losses
 
 
 def test_train_loss_curve_caps_epochs_in_quick_mode(monkeypatch, capsys):

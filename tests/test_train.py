@@ -79,7 +79,8 @@ def test_quick_mode_caps_epochs_and_reports(quick_data, capsys):
     assert history.test_acc[-1] > 0.3          # far better than chance (0.1)
     last = out.strip().splitlines()[-1]
     assert re.fullmatch(r"loss \d+\.\d{3}, train acc \d\.\d{3}, test acc \d\.\d{3}, "
-                        r"\d+\.\d examples/sec on cpu", last), last
+                        r"\d+\.\d examples/sec on cpu"
+                        r"( \(after a one-off start-up of \d+\.\d s\))?", last), last
     assert last == history.summary()
     assert history.examples_per_sec > 0 and history.device == "cpu"
 
@@ -227,3 +228,27 @@ def test_speedups_can_be_forced_on_the_cpu(quick_data):
     X = torch.zeros(2, 1, 28, 28)
     assert gpu.to_device(X, "cpu", channels_last=True).is_contiguous(
         memory_format=torch.channels_last)
+
+
+def test_throughput_is_the_steady_state_and_startup_is_apart(quick_data):
+    import time
+
+    class SlowStart(nn.Module):  # like compilation: the first call costs 1 s
+        def __init__(self):
+            super().__init__()
+            self.net, self.calls = mlp(), 0
+
+        def forward(self, X):
+            self.calls += 1
+            if self.calls == 2:  # the first training batch (call 1 is the start loss)
+                time.sleep(1.0)
+            return self.net(X)
+    h = d2lmini.train_classifier(SlowStart(), *quick_data, num_epochs=2, lr=0.1,
+                                 progress=False, plot=False)
+    assert h.startup_seconds == pytest.approx(1.0, abs=0.3)
+    overall = sum(h.epoch_examples) / h.train_seconds
+    assert h.examples_per_sec > 1.5 * overall  # the one-off second is not in it
+    assert "one-off start-up of 1." in h.summary()
+    one = d2lmini.train_classifier(mlp(), *quick_data, num_epochs=1, lr=0.1,
+                                   progress=False, plot=False)
+    assert one.startup_seconds is None and "start-up" not in one.summary()

@@ -188,7 +188,7 @@ def problems(path):
     status, why = verdict(nb)
     if status == "untrusted":
         out.append(f"{rel}: stored outputs rejected: {why} (run `make strip-stale`, then "
-                   "`make execute-full NB={rel}` to record a full run)")
+                   f"`make execute-full NB={rel}` to record a full run)")
     for i, cell in enumerate(cells):
         if is_checked(cell) and not cell.outputs:
             out.append(f"{rel}: code cell {i + 1} is marked {CHECK_MARK} but has no stored "
@@ -272,9 +272,10 @@ def record_run(nb, path, timeout):
             "d2lmini": run["d2lmini"], "d2lmini_hash": run["d2lmini_hash"],
             "image_sizes": run["image_sizes"], "date": datetime.date.today().isoformat(),
             "seconds": round(seconds, 1), "code_hash": code_hash(nb)}
-    nb.metadata["d2lmini"] = meta
+    # the outputs as they will be read back from the file (nbformat normalizes them)
+    meta["outputs_hash"] = outputs_hash(nbformat.reads(nbformat.writes(nb), as_version=4))
+    nb.metadata["d2lmini"] = meta  # (a copy: NotebookNode converts the dict)
     nb.metadata.setdefault("mystnb", {})["execution_mode"] = "off"
-    meta["outputs_hash"] = outputs_hash(nb)
     return meta
 
 
@@ -377,6 +378,15 @@ def results_markdown():
     lines += ["| chapter | device | images | seconds | test accuracy | examples/sec "
               "| torch, date | note |",
               "|---|---|---|---|---|---|---|---|"] + rows
+    bench = ROOT / "benchmarks" / "throughput.md"
+    lines += ["", "## Training throughput", ""]
+    if bench.exists():
+        lines += ["The classic teaching pipeline against d2lmini's, measured by",
+                  "`benchmarks/train_throughput.py` on a GPU (median and spread of full",
+                  "epochs):", "", bench.read_text().strip()]
+    else:
+        lines += ["No GPU run of the throughput benchmark is recorded yet",
+                  "(`make bench` on a GPU writes `benchmarks/throughput.md`)."]
     return "\n".join(lines) + "\n"
 
 
