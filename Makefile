@@ -12,7 +12,7 @@ TORCH_SPEC ?= "torch>=2.2" "torchvision>=0.17"
 BOOK_FLAGS ?= -W -n --keep-going
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install data tools mathjax browser book site test unit notebooks assignments grading bench execute-full device-bundle device-import strip-stale record-checked clean
+.PHONY: install data tools mathjax browser book site test unit notebooks assignments grading bench colab colab-test execute-full device-bundle device-import strip-stale record-checked clean
 
 install: $(VENV)/.installed
 
@@ -60,7 +60,7 @@ browser:
 	  || { echo "install Chromium and ChromeDriver (Debian: apt-get install chromium chromium-driver)"; exit 1; }
 
 unit: install data tools
-	$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/assignments
+	$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/assignments --ignore=tests/colab
 
 notebooks: install data
 	$(BIN)/pytest --nbval-lax chapters/
@@ -80,7 +80,17 @@ assignments: install data
 grading: install
 	$(BIN)/pytest tests/assignments
 
-test: unit notebooks book site assignments grading
+# The plain-Jupyter edition for Colab and local Jupyter, into _build/colab.
+colab: install
+	$(BIN)/python tools/colab.py
+
+# The plain edition where students run it: a Colab stand-in environment
+# (.venv-colab, made once) runs plain notebooks alone; screenshots of every
+# plain notebook as Jupyter renders it go to _build/colab-screenshots.
+colab-test: install data browser
+	TORCH_SPEC='$(TORCH_SPEC)' $(BIN)/pytest tests/colab
+
+test: unit notebooks book site assignments grading colab colab-test
 
 # Training throughput, classic pipeline vs d2lmini's (meant for a GPU; the
 # table goes to benchmarks/throughput.md, which the Results page includes).
