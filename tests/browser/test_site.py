@@ -81,7 +81,9 @@ def test_page_as_a_reader_sees_it(browser, site_url, page):
     if source.suffix == ".ipynb":
         rel = source.relative_to(ROOT).as_posix()
         links = [a.get_attribute("href") for a in browser.find_elements(By.TAG_NAME, "a")]
-        colab = f"https://colab.research.google.com/github/{REPO.split('github.com/')[1]}/blob/main/{rel}"
+        branch = nbtool.config()["repository"]["branch"]  # the plain edition's branch
+        colab = (f"https://colab.research.google.com/github/{REPO.split('github.com/')[1]}"
+                 f"/blob/{branch}/{rel}")
         assert colab in links, f"no Colab link to {rel} on {name}"
         downloads = [h for h in links if h and h.endswith(f"_sources/{rel}")]
         assert downloads, f"no .ipynb download link on {name}"
