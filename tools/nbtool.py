@@ -416,7 +416,8 @@ def main(argv=None):
     rc.set_defaults(func=cmd_record_checked)
     ex = sub.add_parser("execute-full")
     ex.add_argument("notebooks", nargs="*")
-    ex.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    ex.add_argument("--timeout", type=int, default=7200,
+                    help="seconds per cell (a CPU run of ResNet takes over half an hour)")
     ex.add_argument("--resume", action="store_true",
                     help="skip notebooks already recorded for the current code")
     ex.add_argument("--out", help="write the executed notebooks under this folder")
