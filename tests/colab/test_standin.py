@@ -54,20 +54,13 @@ def wheel(tmp_path_factory):
 
 
 @pytest.fixture
-def data_cache(tmp_path, real_files):
+def data_cache(tmp_path, real_files):  # real_files: tests/conftest.py
     cache = tmp_path / "cache"
     folder = cache / "d2lmini" / "fashion-mnist"
     folder.mkdir(parents=True)
     for path in real_files.values():
         shutil.copy2(path, folder / path.name)
     return cache
-
-
-@pytest.fixture
-def real_files():
-    sys.path.insert(0, str(ROOT))
-    from d2lmini.datafiles import find_fashion_mnist
-    return find_fashion_mnist(download=False)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
