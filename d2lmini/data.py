@@ -209,7 +209,7 @@ def load_fashion_mnist(batch_size, resize=None, root=None, device=None, quick=No
         resize = shrink(resize, SIZES.cpu_size)
         if resize != asked:
             say_once(f"full mode on the CPU{_sized(asked, resize)}: at the chapter's "
-                     "own size this network takes hours per epoch here")
+                     "own size this network would take hours to train here")
         warn_if_slow(device, resize)
     note_image_size(asked, resize)
     train_iter = DeviceLoader(train_x, train_y, batch_size, shuffle=True, resize=resize,

@@ -1,4 +1,4 @@
-"""Figures: live training curves and image grids.
+"""Figures: live training curves, image grids, the notebook progress bar.
 
 Figures are drawn on :class:`matplotlib.figure.Figure` objects that pyplot does
 not track, and shown through IPython's display machinery. In Jupyter and Colab
@@ -10,9 +10,11 @@ import io
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, NullFormatter
+from tqdm.std import tqdm as _std_tqdm
 
 __all__ = ["in_notebook", "use_svg_display", "LivePlot", "show_images", "new_figure",
-           "display_figure", "plot", "plot_trace_1d", "plot_trace_2d", "plot_loss_curves"]
+           "display_figure", "plot", "plot_trace_1d", "plot_trace_2d", "plot_loss_curves",
+           "progress_bar"]
 
 
 def in_notebook():
@@ -32,6 +34,33 @@ def use_svg_display():
     except ImportError:  # pragma: no cover
         return
     set_matplotlib_formats("svg")
+
+
+class _NotebookBar(_std_tqdm):
+    """A tqdm bar drawn as one notebook output that is updated in place.
+
+    Works in any Jupyter front end (no widgets needed), and the saved notebook
+    keeps the bar's final state only.
+    """
+
+    def __init__(self, *args, **kwargs):
+        from IPython.display import Pretty, display
+        self._handle = display(Pretty(""), display_id=True)
+        kwargs["file"] = io.StringIO()
+        super().__init__(*args, **kwargs)
+
+    def display(self, msg=None, pos=None):
+        from IPython.display import Pretty
+        self._handle.update(Pretty(msg if msg is not None else self.__str__()))
+        return True
+
+
+def progress_bar(total, desc=None, enabled=True):
+    """A tqdm progress bar: in place in a notebook, on stderr elsewhere."""
+    cls = _NotebookBar if in_notebook() else _std_tqdm
+    return cls(total=total, desc=desc, disable=not enabled, mininterval=0.5,
+               ascii=False if cls is _NotebookBar else None,
+               bar_format="{l_bar}{bar:20}{r_bar}")
 
 
 def new_figure(figsize=(3.5, 2.5), nrows=1, ncols=1, **kwargs):

@@ -3,11 +3,13 @@
 Every chapter runs in one of two modes, chosen by the environment variable
 ``D2LMINI_MODE``:
 
-* ``full``: the whole dataset and every epoch the chapter asks for. This is
-  what the website shows. It is the default where a CUDA GPU is present.
-* ``quick``: a small fixed subset of the data and at most a couple of epochs,
-  so that a chapter finishes in about a minute on a laptop CPU. It is the
-  default everywhere else.
+* ``full``: the whole dataset and every epoch the chapter asks for. It is
+  the default where a CUDA GPU is present. The website shows a recorded
+  full-mode run wherever one exists; the note at the top of each page says
+  which run it shows.
+* ``quick``: a small fixed subset of the data, a few epochs and, where a
+  network allows, smaller images, so that a chapter finishes in under two
+  minutes on a laptop CPU. It is the default everywhere else.
 
 Both modes run the same code; quick mode only changes sizes.
 """
@@ -43,7 +45,7 @@ class Sizes:
       a side;
     * ``cpu_size``: full mode on a CPU enlarges images to at most this many
       pixels a side (``None``: the size the chapter asks for). A network of
-      the chapter's own size, 96x96 say, takes hours per epoch on a CPU.
+      the chapter's own size, 96x96 say, takes hours to train on a CPU.
     """
 
     def __init__(self):

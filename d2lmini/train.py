@@ -6,7 +6,6 @@ metrics are summed on the device and read back once per epoch (reading a GPU
 number forces the CPU to wait for the GPU), and the data never leaves the
 device (see :class:`d2lmini.data.DeviceLoader`).
 """
-import io
 import math
 import numbers
 import time
@@ -14,15 +13,14 @@ from dataclasses import dataclass, field
 
 import torch
 from torch import nn
-from tqdm.std import tqdm as _std_tqdm
 
 from .gpu import autocast, place_net, speedups, to_device
-from .plot import LivePlot, in_notebook
+from .plot import LivePlot, progress_bar
 from .runtime import cap_epochs, check_positive_int, check_positive_number, try_gpu
 
 __all__ = ["accuracy", "evaluate", "evaluate_accuracy", "train_epoch", "train_classifier", "History",
            "evaluate_loss", "make_optimizer", "check_diverged", "initial_loss", "speedups", "place_net",
-           "to_device", "autocast", "init_xavier", "progress_bar", "Timer"]
+           "to_device", "autocast", "init_xavier", "Timer"]
 
 
 class Timer:
@@ -41,33 +39,6 @@ class Timer:
 
     def sum(self):
         return sum(self.times)
-
-
-class _NotebookBar(_std_tqdm):
-    """A tqdm bar drawn as one notebook output that is updated in place.
-
-    Works in any Jupyter front end (no widgets needed), and the saved notebook
-    keeps the bar's final state only.
-    """
-
-    def __init__(self, *args, **kwargs):
-        from IPython.display import Pretty, display
-        self._handle = display(Pretty(""), display_id=True)
-        kwargs["file"] = io.StringIO()
-        super().__init__(*args, **kwargs)
-
-    def display(self, msg=None, pos=None):
-        from IPython.display import Pretty
-        self._handle.update(Pretty(msg if msg is not None else self.__str__()))
-        return True
-
-
-def progress_bar(total, desc=None, enabled=True):
-    """A tqdm progress bar: in place in a notebook, on stderr elsewhere."""
-    cls = _NotebookBar if in_notebook() else _std_tqdm
-    return cls(total=total, desc=desc, disable=not enabled, mininterval=0.5,
-               ascii=False if cls is _NotebookBar else None,
-               bar_format="{l_bar}{bar:20}{r_bar}")
 
 
 def accuracy(y_hat, y):

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 import d2lmini
-from d2lmini import gpu, train
+from d2lmini import gpu, plot, train
 
 
 class Constant(nn.Module):
@@ -142,7 +142,7 @@ def test_live_plot_keeps_the_curves():
 
 
 def test_progress_bar_outside_a_notebook_is_plain_tqdm():
-    bar = train.progress_bar(10, enabled=False)
+    bar = plot.progress_bar(10, enabled=False)
     assert type(bar).__name__ == "tqdm"
     bar.close()
 
