@@ -1,5 +1,5 @@
-"""Sphinx extension: one generated sentence on every chapter page that says
-which run its outputs come from.
+"""Sphinx extension: which notebooks the build executes, and one generated
+sentence on every chapter page that says which run its outputs come from.
 
 It is made from the run record in the notebook's metadata (see
 ``tools/records.py``): a recorded full-mode run names its device, date, time,
@@ -10,6 +10,7 @@ notebook file itself never holds it.
 """
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -60,7 +61,23 @@ def add_run_note(app, docname, source):
     source[0] = json.dumps(nb)
 
 
+def configure_execution(app, config):
+    """Execute only the notebooks without a recorded run, and throw away the
+    cached executions of an older d2lmini (the cache keys on code cells only)."""
+    config.nb_execution_excludepatterns = (list(config.nb_execution_excludepatterns)
+                                           + records.stored_notebooks(ROOT))
+    # where myst-nb puts the cache by default: _build/.jupyter_cache
+    cache = Path(config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+    stamp = cache / "d2lmini_hash"
+    if cache.is_dir() and (not stamp.is_file()
+                           or stamp.read_text() != config.d2lmini_source_hash):
+        shutil.rmtree(cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(config.d2lmini_source_hash)
+
+
 def setup(app):
     app.add_config_value("d2lmini_source_hash", records.current_d2lmini_hash(), "env")
+    app.connect("config-inited", configure_execution)
     app.connect("source-read", add_run_note)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -410,6 +410,9 @@ def main(argv=None):
     sub.add_parser("strip-stale").set_defaults(func=cmd_strip_stale)
     sub.add_parser("check").set_defaults(func=cmd_check)
     sub.add_parser("results").set_defaults(func=cmd_results)
+    sub.add_parser("stored", help="list the notebooks whose stored outputs the book "
+                   "shows (the book executes the others)").set_defaults(
+        func=lambda a: print("\n".join(records.stored_notebooks(ROOT))))
     rc = sub.add_parser("record-checked")
     rc.add_argument("notebooks", nargs="*")
     rc.add_argument("--timeout", type=int, default=600, help="seconds per cell")

@@ -141,6 +141,22 @@ def verdict(nb, current_d2lmini_hash=None):
     return "trusted", "outputs of a recorded full-mode run"
 
 
+def stored_notebooks(root):
+    """The chapter notebooks under ``root`` whose stored outputs are shown
+    (a recorded full-mode run, trusted or aged), as POSIX paths relative to
+    ``root``. The book executes every other notebook."""
+    import nbformat
+    current = current_d2lmini_hash()
+    stored = []
+    for path in sorted((Path(root) / "chapters").rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        status, _ = verdict(nbformat.read(path, as_version=4), current)
+        if status in ("trusted", "aged"):
+            stored.append(path.relative_to(root).as_posix())
+    return stored
+
+
 def waits_for_gpu(meta):
     """True when the run trained on smaller images than the chapter asks for."""
     return any(s["asked"] != s["used"] for s in meta.get("image_sizes", []))
