@@ -193,6 +193,40 @@ def test_outputs_of_an_older_d2lmini_are_reported_as_aged():
     assert nbtool.verdict(nb, nbtool.current_d2lmini_hash())[0] == "trusted"
 
 
+def test_a_record_ages_only_when_a_module_it_imported_changes():
+    nb = make_nb()
+    files = ["conv.py", "train.py"]
+    record(nb, d2lmini_files=files, d2lmini_hash=nbtool.current_d2lmini_hash(files=files))
+    # another module changed or was added: the package hash differs, the record holds
+    assert nbtool.verdict(nb, "f" * 64)[0] == "trusted"
+    nb.metadata["d2lmini"]["d2lmini_hash"] = "0" * 64  # one of its modules changed
+    assert nbtool.verdict(nb, "f" * 64)[0] == "aged"
+
+
+def test_source_hash_covers_the_listed_files_only(tmp_path):
+    from d2lmini.version import source_hash
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "b.py").write_text("y = 2\n")
+    before = source_hash(["a.py"], root=str(tmp_path))
+    (tmp_path / "c.py").write_text("z = 3\n")
+    (tmp_path / "b.py").write_text("y = 3\n")
+    assert source_hash(["a.py"], root=str(tmp_path)) == before
+    assert source_hash(root=str(tmp_path)) != source_hash(["a.py"], root=str(tmp_path))
+    (tmp_path / "a.py").write_text("x = 2\n")
+    assert source_hash(["a.py"], root=str(tmp_path)) != before
+    (tmp_path / "a.py").unlink()
+    assert source_hash(["a.py"], root=str(tmp_path)) != before
+
+
+def test_the_run_record_lists_the_modules_that_ran():
+    from d2lmini import runtime
+    from d2lmini.version import source_hash
+    run = runtime.run_record()
+    assert {"train.py", "runtime.py", "models/resnet.py"} <= set(run["d2lmini_files"])
+    assert not any(f.endswith("__init__.py") for f in run["d2lmini_files"])
+    assert run["d2lmini_hash"] == source_hash(run["d2lmini_files"])
+
+
 @pytest.mark.parametrize("source, checked", [
     ("# NBVAL_CHECK_OUTPUT\nprint(1)", True),
     ("#NBVAL_CHECK_OUTPUT\nprint(1)", True),          # no space: nbval checks it too

@@ -233,7 +233,7 @@ def test_speedups_can_be_forced_on_the_cpu(quick_data):
 def test_throughput_is_the_steady_state_and_startup_is_apart(quick_data):
     import time
 
-    class SlowStart(nn.Module):  # like compilation: the first call costs 1 s
+    class SlowStart(nn.Module):  # like compilation: the first call costs 2 s
         def __init__(self):
             super().__init__()
             self.net, self.calls = mlp(), 0
@@ -241,14 +241,15 @@ def test_throughput_is_the_steady_state_and_startup_is_apart(quick_data):
         def forward(self, X):
             self.calls += 1
             if self.calls == 2:  # the first training batch (call 1 is the start loss)
-                time.sleep(1.0)
+                time.sleep(2.0)
             return self.net(X)
     h = d2lmini.train_classifier(SlowStart(), *quick_data, num_epochs=2, lr=0.1,
                                  progress=False, plot=False)
-    assert h.startup_seconds == pytest.approx(1.0, abs=0.3)
+    # at least the sleep, and not the whole run (a busy machine slows the rest)
+    assert 1.9 < h.startup_seconds < 1.9 + h.train_seconds / 2
     overall = sum(h.epoch_examples) / h.train_seconds
-    assert h.examples_per_sec > 1.5 * overall  # the one-off second is not in it
-    assert "one-off start-up of 1." in h.summary()
+    assert h.examples_per_sec > 1.5 * overall  # the one-off seconds are not in it
+    assert f"one-off start-up of {h.startup_seconds:.1f} s" in h.summary()
     one = d2lmini.train_classifier(mlp(), *quick_data, num_epochs=1, lr=0.1,
                                    progress=False, plot=False)
     assert one.startup_seconds is None and "start-up" not in one.summary()

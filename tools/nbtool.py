@@ -269,7 +269,8 @@ def record_run(nb, path, timeout):
         raise RuntimeError(f"the kernel ran in {run['mode']} mode, not full")
     number_checked(nb)
     meta = {"mode": "full", "device": run["device"], "torch": run["torch"],
-            "d2lmini": run["d2lmini"], "d2lmini_hash": run["d2lmini_hash"],
+            "d2lmini": run["d2lmini"], "d2lmini_files": run["d2lmini_files"],
+            "d2lmini_hash": run["d2lmini_hash"],
             "image_sizes": run["image_sizes"], "date": datetime.date.today().isoformat(),
             "seconds": round(seconds, 1), "code_hash": code_hash(nb)}
     # the outputs as they will be read back from the file (nbformat normalizes them)

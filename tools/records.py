@@ -4,8 +4,10 @@ A notebook is committed either with no outputs (apart from the cells nbval
 checks) or with the outputs of one full-mode run, described by
 ``metadata.d2lmini``:
 
-* ``mode`` ("full"), ``device``, ``torch`` and ``d2lmini_hash``: what the
-  kernel that ran the notebook reported (:func:`d2lmini.runtime.run_record`);
+* ``mode`` ("full"), ``device``, ``torch``, ``d2lmini_files`` and
+  ``d2lmini_hash``: what the kernel that ran the notebook reported
+  (:func:`d2lmini.runtime.run_record`): the d2lmini modules it imported and
+  their hash, which a later change to one of them makes "aged";
 * ``image_sizes``: the sizes the chapter asked for and the sizes it got
   (a CPU run trains the large networks on smaller images);
 * ``seconds`` and ``date`` of the run;
@@ -30,13 +32,14 @@ PROBE_TAG = "d2lmini-run-record:"
 QUICK_TEXT = re.compile(r"\bquick mode\b", re.IGNORECASE)
 
 
-def current_d2lmini_hash(root=Path(__file__).resolve().parent.parent):
-    """The hash of the d2lmini source in the checkout at ``root``."""
+def current_d2lmini_hash(root=Path(__file__).resolve().parent.parent, files=None):
+    """The hash of the d2lmini source in the checkout at ``root``: of the
+    ``files`` listed (relative to the package folder), or of all of it."""
     spec = importlib.util.spec_from_file_location("d2lmini_version",
                                                   Path(root) / "d2lmini" / "version.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # the standard library only: no PyTorch
-    return module.source_hash()
+    return module.source_hash(files, root=str(Path(root) / "d2lmini"))
 
 
 def code_cells(nb):
@@ -110,15 +113,18 @@ def has_outputs(nb):
                for c in code_cells(nb))
 
 
-def verdict(nb, current_d2lmini_hash=None):
+def verdict(nb, current_hash=None):
     """``(status, message)`` for the outputs stored in ``nb``.
 
     status is one of
 
     * ``"none"``: no record and no outputs outside checked cells;
     * ``"trusted"``: a full-mode record that matches the code and the outputs;
-    * ``"aged"``: trusted, but made by another version of d2lmini than
-      ``current_d2lmini_hash`` (shown, and said so on the page);
+    * ``"aged"``: trusted, but made by another version of d2lmini: one of the
+      modules the run imported has changed since (``current_hash``, the hash
+      of the whole package, asks for this check and is what records older
+      than the list of modules are compared with); shown, and said so on the
+      page;
     * ``"untrusted"``: outputs that must be cleared; the message says why.
     """
     meta = nb.metadata.get("d2lmini")
@@ -136,8 +142,11 @@ def verdict(nb, current_d2lmini_hash=None):
                              "printed quick-mode output")
     if meta.get("outputs_hash") != outputs_hash(nb):
         return "untrusted", "its outputs changed after the recorded run"
-    if current_d2lmini_hash and meta.get("d2lmini_hash") != current_d2lmini_hash:
-        return "aged", "its outputs were made by another version of d2lmini"
+    if current_hash:
+        files = meta.get("d2lmini_files")
+        current = current_d2lmini_hash(files=files) if files else current_hash
+        if meta.get("d2lmini_hash") != current:
+            return "aged", "its outputs were made by another version of d2lmini"
     return "trusted", "outputs of a recorded full-mode run"
 
 

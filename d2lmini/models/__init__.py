@@ -1,6 +1,8 @@
 """The networks of the convolutional chapters, one module per family.
 
-* :mod:`d2lmini.models.lenet`: LeNet with batch normalization;
+* :mod:`d2lmini.models.lenet`: LeNet, and LeNet with batch normalization;
+* :mod:`d2lmini.models.nin`: the NiN block and NiN;
+* :mod:`d2lmini.models.googlenet`: the Inception block and GoogLeNet;
 * :mod:`d2lmini.models.resnet`: the residual block, the stem and ResNet-18;
 * :mod:`d2lmini.models.densenet`: dense blocks, transition blocks, DenseNet.
 
@@ -10,9 +12,15 @@ parameter counts can be compared with that book. They are built for one
 input channel (Fashion-MNIST) and ten classes by default. Channel arguments
 are called ``in_channels`` and ``out_channels``, as in ``nn.Conv2d``.
 """
-from .densenet import DenseBlock, conv_block, densenet, transition_block
-from .lenet import lenet_bn
-from .resnet import Residual, resnet18, resnet_block, stem
+from ..exports import lazy_exports
 
-__all__ = ["lenet_bn", "Residual", "resnet_block", "resnet18", "stem", "conv_block",
-           "DenseBlock", "transition_block", "densenet"]
+# Where each network lives (a new family: one line here, and its names in the
+# table of d2lmini/__init__.py). A family's module is imported when one of its
+# names is first used (see d2lmini.exports).
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    "lenet": "lenet lenet_bn",
+    "nin": "nin nin_block",
+    "googlenet": "Inception googlenet",
+    "resnet": "Residual resnet_block resnet18 stem",
+    "densenet": "DenseBlock conv_block densenet transition_block",
+}, globals())

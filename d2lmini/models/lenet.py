@@ -1,10 +1,32 @@
-"""LeNet (LeCun et al., 1998), with batch normalization (Ioffe and Szegedy,
-2015)."""
+"""LeNet (LeCun et al., 1998), and LeNet with batch normalization (Ioffe and
+Szegedy, 2015)."""
 from torch import nn
 
 from ..layers import BatchNorm
 
-__all__ = ["lenet_bn"]
+__all__ = ["lenet", "lenet_bn"]
+
+
+def lenet():
+    """LeNet-5 for Fashion-MNIST: two convolutional layers (6 and 16
+    channels, 5x5 kernels, no padding), each followed by a sigmoid and a 2x2
+    average pooling with stride 2, then three fully connected layers (120, 84
+    and 10 outputs) with sigmoids between them. Input: (batch, 1, 28, 28);
+    output: (batch, 10) class scores.
+
+    It has exactly the layers of :func:`lenet_bn` without the normalization,
+    so the batch-normalization chapter compares like with like. (Dive into
+    Deep Learning pads the first convolution by 2, which keeps 28x28 and
+    gives 16*5*5 features before the first fully connected layer.)
+    """
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5), nn.Sigmoid(),      # (b,6,24,24)
+        nn.AvgPool2d(kernel_size=2, stride=2),              # (b,6,12,12)
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),     # (b,16,8,8)
+        nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),  # (b,16*4*4)
+        nn.Linear(16 * 4 * 4, 120), nn.Sigmoid(),
+        nn.Linear(120, 84), nn.Sigmoid(),
+        nn.Linear(84, 10))
 
 
 def lenet_bn(scratch=True):
