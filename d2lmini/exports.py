@@ -21,7 +21,12 @@ def lazy_exports(package, table, namespace):
     where = {name: module for module, names in table.items() for name in names.split()}
 
     def __getattr__(name):
-        if name not in where:
+        if name not in where:  # a submodule (d2lmini.models), or nothing
+            try:
+                return importlib.import_module(f"{package}.{name}")
+            except ModuleNotFoundError as error:
+                if error.name != f"{package}.{name}":
+                    raise
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         module = importlib.import_module(f"{package}.{where[name]}")
         namespace[name] = getattr(module, name)

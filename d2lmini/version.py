@@ -7,6 +7,7 @@ import sys
 __version__ = "0.2.0"
 
 _ROOT = os.path.dirname(os.path.abspath(__file__))
+PLUMBING = ("__init__.py", "exports.py", "version.py")  # left out of loaded_files()
 
 
 def source_hash(files=None, root=_ROOT):
@@ -36,13 +37,14 @@ def source_hash(files=None, root=_ROOT):
 
 def loaded_files():
     """The package's modules this process has imported, as paths relative to
-    the package folder, without the ``__init__.py`` files (they only gather
-    names): the source that a run really depended on."""
+    the package folder, without the plumbing (the ``__init__.py`` files and
+    ``exports.py`` say where each name lives, this module fingerprints the
+    rest): the source that a run really depended on."""
     found = set()
     for name, module in list(sys.modules.items()):
         path = getattr(module, "__file__", None)
         if (name.split(".")[0] == __name__.split(".")[0] and path
                 and os.path.abspath(path).startswith(_ROOT + os.sep)
-                and os.path.basename(path) != "__init__.py"):
+                and os.path.basename(path) not in PLUMBING):
             found.add(os.path.relpath(os.path.abspath(path), _ROOT).replace(os.sep, "/"))
     return sorted(found)

@@ -219,11 +219,13 @@ def test_source_hash_covers_the_listed_files_only(tmp_path):
 
 
 def test_the_run_record_lists_the_modules_that_ran():
-    from d2lmini import runtime
+    from d2lmini import resnet18, runtime, train_classifier
     from d2lmini.version import source_hash
+    assert resnet18 and train_classifier  # imported now if this process had not yet
     run = runtime.run_record()
     assert {"train.py", "runtime.py", "models/resnet.py"} <= set(run["d2lmini_files"])
-    assert not any(f.endswith("__init__.py") for f in run["d2lmini_files"])
+    assert not any(f.endswith(("__init__.py", "exports.py", "version.py"))
+               for f in run["d2lmini_files"])
     assert run["d2lmini_hash"] == source_hash(run["d2lmini_files"])
 
 
