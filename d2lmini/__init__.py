@@ -26,12 +26,14 @@ from .version import __version__
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "datafiles": "CorruptFileError DataNotFoundError find_fashion_mnist read_fashion_mnist",
     "data": "TEXT_LABELS DeviceLoader get_fashion_mnist_labels load_fashion_mnist",
+    "augment": "Augmented brightness_contrast compose hflip random_resized_crop",
+    "finetune": "class_subset freeze_body head_of imagenet_input param_groups replace_head",
     "curves": "LossCurve softmax_regression train_loss_curve",
     "conv": "conv_output_size corr2d corr2d_multi_in corr2d_multi_in_out "
             "corr2d_multi_in_out_1x1 pool2d",
     "layers": "BatchNorm batch_norm",
     "models": "DenseBlock Residual densenet lenet lenet_bn resnet18 transition_block "
-              "Inception googlenet nin nin_block",
+              "Inception googlenet nin nin_block VGG11 alexnet narrow_arch vgg vgg_block",
     "optim": "SGD AdaDelta AdaGrad Adam Momentum RMSProp RuleOptimizer Yogi adadelta_update "
              "adagrad_update adam_update momentum_update newton_update rmsprop_update "
              "sgd_update yogi_update",

@@ -18,25 +18,27 @@ OUT = ROOT / "_static" / "chapter-map.svg"
 
 # chapter file (as in _toc.yml): (label, column, row)
 CHAPTERS = {
-    "chapters/preliminaries": ("Preliminaries", 1, 0),
-    "chapters/cnn/batch-norm": ("Batch\nnormalization", 0, 1),
-    "chapters/cnn/resnet": ("ResNet", 0, 2),
-    "chapters/cnn/densenet": ("DenseNet", 0, 3),
-    "chapters/optimization/optimization-intro": ("Optimization and\ndeep learning", 2, 1),
-    "chapters/optimization/convexity": ("Convexity", 2, 2),
-    "chapters/optimization/gd": ("Gradient\ndescent", 2, 3),
-    "chapters/optimization/sgd": ("SGD", 2, 4),
-    "chapters/optimization/minibatch-sgd": ("Minibatch\nSGD", 2, 5),
-    "chapters/optimization/momentum": ("Momentum", 1.2, 6),
-    "chapters/optimization/adagrad": ("AdaGrad", 2.8, 6),
-    "chapters/optimization/rmsprop": ("RMSProp", 2.8, 7),
-    "chapters/optimization/adadelta": ("AdaDelta", 3.6, 8),
-    "chapters/optimization/adam": ("Adam", 2, 8),
+    "chapters/preliminaries": ("Preliminaries", 1.3, 0),
+    "chapters/cnn/convolutions": ("Convolutions\nand LeNet", 0, 1),
+    "chapters/cnn/batch-norm": ("Batch\nnormalization", 0, 2),
+    "chapters/cnn/resnet": ("ResNet", 0, 3),
+    "chapters/cnn/densenet": ("DenseNet", 0, 4),
+    "chapters/optimization/optimization-intro": ("Optimization and\ndeep learning", 2.6, 1),
+    "chapters/optimization/convexity": ("Convexity", 2.6, 2),
+    "chapters/optimization/gd": ("Gradient\ndescent", 2.6, 3),
+    "chapters/optimization/sgd": ("SGD", 2.6, 4),
+    "chapters/optimization/minibatch-sgd": ("Minibatch\nSGD", 2.6, 5),
+    "chapters/optimization/momentum": ("Momentum", 1.95, 6),
+    "chapters/optimization/adagrad": ("AdaGrad", 3.4, 6),
+    "chapters/optimization/rmsprop": ("RMSProp", 3.4, 7),
+    "chapters/optimization/adadelta": ("AdaDelta", 4.2, 8),
+    "chapters/optimization/adam": ("Adam", 2.6, 8),
 }
 
 # (before, after): read `before` first
 DEPENDS = [
-    ("chapters/preliminaries", "chapters/cnn/batch-norm"),
+    ("chapters/preliminaries", "chapters/cnn/convolutions"),
+    ("chapters/cnn/convolutions", "chapters/cnn/batch-norm"),
     ("chapters/cnn/batch-norm", "chapters/cnn/resnet"),
     ("chapters/cnn/resnet", "chapters/cnn/densenet"),
     ("chapters/preliminaries", "chapters/optimization/optimization-intro"),
@@ -52,13 +54,14 @@ DEPENDS = [
     ("chapters/optimization/momentum", "chapters/optimization/adam"),
 ]
 
-PART_COLORS = {"cnn": "#dbe9f6", "optimization": "#e3f1df", "": "#f3e6d8"}
+PART_COLORS = {"cnn": "#dbe9f6", "vision": "#f3e0ee", "optimization": "#e3f1df",
+               "": "#f3e6d8"}
 
 
 def draw():
-    fig = Figure(figsize=(7.2, 6.8))
+    fig = Figure(figsize=(7.8, 7.0))
     ax = fig.add_axes([0, 0, 1, 1])
-    ax.set_xlim(-0.8, 4.4)
+    ax.set_xlim(-0.6, 4.8)
     ax.set_ylim(8.6, -0.5)
     ax.axis("off")
     w, h = 1.05, 0.62
@@ -73,9 +76,9 @@ def draw():
         ax.add_patch(FancyArrowPatch((xa, ya + h / 2), (xb, yb - h / 2),
                                      arrowstyle="-|>", mutation_scale=10, color="#444",
                                      lw=0.9, shrinkA=1, shrinkB=1))
-    ax.text(0, 3.5, "Modern convolutional\nnetworks", ha="center", va="top",
+    ax.text(0, 4.45, "Convolutional\nnetworks", ha="center", va="top",
             fontsize=9, style="italic", color="#1f4e79")
-    ax.text(3.4, 3.0, "Optimization", ha="center", va="center", fontsize=9,
+    ax.text(4.0, 3.0, "Optimization", ha="center", va="center", fontsize=9,
             style="italic", color="#2e6b2e")
     return fig
 

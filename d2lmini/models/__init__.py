@@ -1,6 +1,8 @@
 """The networks of the convolutional chapters, one module per family.
 
 * :mod:`d2lmini.models.lenet`: LeNet, and LeNet with batch normalization;
+* :mod:`d2lmini.models.alexnet`: AlexNet;
+* :mod:`d2lmini.models.vgg`: the VGG block and VGG;
 * :mod:`d2lmini.models.nin`: the NiN block and NiN;
 * :mod:`d2lmini.models.googlenet`: the Inception block and GoogLeNet;
 * :mod:`d2lmini.models.resnet`: the residual block, the stem and ResNet-18;
@@ -19,6 +21,8 @@ from ..exports import lazy_exports
 # names is first used (see d2lmini.exports).
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "lenet": "lenet lenet_bn",
+    "alexnet": "alexnet",
+    "vgg": "VGG11 narrow_arch vgg vgg_block",
     "nin": "nin nin_block",
     "googlenet": "Inception googlenet",
     "resnet": "Residual resnet_block resnet18 stem",
