@@ -11,6 +11,10 @@ One idea per module, each short enough to read in one sitting:
 * :mod:`d2lmini.conv`: cross-correlation and pooling from scratch, output sizes;
 * :mod:`d2lmini.layers`: batch normalization from scratch (function and module);
 * :mod:`d2lmini.models`: the networks, one module per family;
+* :mod:`d2lmini.init`: He initialization for deep ReLU networks;
+* :mod:`d2lmini.batches`: the minibatch size, smaller in quick mode;
+* :mod:`d2lmini.augment`: image augmentation on whole minibatches;
+* :mod:`d2lmini.finetune`: replacing a head, freezing, parameter groups;
 * :mod:`d2lmini.optim`: update rules and the optimizers built on them;
 * :mod:`d2lmini.toys`: test functions, toy trajectories, learning-rate schedules;
 * :mod:`d2lmini.curves`: loss curves of optimizers on Fashion-MNIST;
@@ -32,6 +36,8 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "conv": "conv_output_size corr2d corr2d_multi_in corr2d_multi_in_out "
             "corr2d_multi_in_out_1x1 pool2d",
     "layers": "BatchNorm batch_norm",
+    "init": "init_he",
+    "batches": "minibatch_size",
     "models": "DenseBlock Residual densenet lenet lenet_bn resnet18 transition_block "
               "Inception googlenet nin nin_block VGG11 alexnet narrow_arch vgg vgg_block",
     "optim": "SGD AdaDelta AdaGrad Adam Momentum RMSProp RuleOptimizer Yogi adadelta_update "
