@@ -20,9 +20,13 @@ OUT = ROOT / "_static" / "chapter-map.svg"
 CHAPTERS = {
     "chapters/preliminaries": ("Preliminaries", 1.3, 0),
     "chapters/cnn/convolutions": ("Convolutions\nand LeNet", 0, 1),
-    "chapters/cnn/batch-norm": ("Batch\nnormalization", 0, 2),
-    "chapters/cnn/resnet": ("ResNet", 0, 3),
-    "chapters/cnn/densenet": ("DenseNet", 0, 4),
+    "chapters/cnn/alexnet": ("AlexNet", 0, 2),
+    "chapters/cnn/vgg": ("VGG", 0, 3),
+    "chapters/cnn/batch-norm": ("Batch\nnormalization", 0, 4),
+    "chapters/cnn/resnet": ("ResNet", 0, 5),
+    "chapters/cnn/densenet": ("DenseNet", 0, 6),
+    "chapters/vision/augmentation": ("Image\naugmentation", 1.3, 3),
+    "chapters/vision/fine-tuning": ("Fine-tuning", 1.3, 7),
     "chapters/optimization/optimization-intro": ("Optimization and\ndeep learning", 2.6, 1),
     "chapters/optimization/convexity": ("Convexity", 2.6, 2),
     "chapters/optimization/gd": ("Gradient\ndescent", 2.6, 3),
@@ -38,9 +42,14 @@ CHAPTERS = {
 # (before, after): read `before` first
 DEPENDS = [
     ("chapters/preliminaries", "chapters/cnn/convolutions"),
-    ("chapters/cnn/convolutions", "chapters/cnn/batch-norm"),
+    ("chapters/cnn/convolutions", "chapters/cnn/alexnet"),
+    ("chapters/cnn/alexnet", "chapters/cnn/vgg"),
+    ("chapters/cnn/vgg", "chapters/cnn/batch-norm"),
     ("chapters/cnn/batch-norm", "chapters/cnn/resnet"),
     ("chapters/cnn/resnet", "chapters/cnn/densenet"),
+    ("chapters/cnn/alexnet", "chapters/vision/augmentation"),
+    ("chapters/vision/augmentation", "chapters/vision/fine-tuning"),
+    ("chapters/cnn/resnet", "chapters/vision/fine-tuning"),
     ("chapters/preliminaries", "chapters/optimization/optimization-intro"),
     ("chapters/optimization/optimization-intro", "chapters/optimization/convexity"),
     ("chapters/optimization/convexity", "chapters/optimization/gd"),
@@ -76,8 +85,10 @@ def draw():
         ax.add_patch(FancyArrowPatch((xa, ya + h / 2), (xb, yb - h / 2),
                                      arrowstyle="-|>", mutation_scale=10, color="#444",
                                      lw=0.9, shrinkA=1, shrinkB=1))
-    ax.text(0, 4.45, "Convolutional\nnetworks", ha="center", va="top",
+    ax.text(0, 6.45, "Convolutional\nnetworks", ha="center", va="top",
             fontsize=9, style="italic", color="#1f4e79")
+    ax.text(1.3, 7.45, "Computer\nvision", ha="center", va="top", fontsize=9,
+            style="italic", color="#7a2e62")
     ax.text(4.0, 3.0, "Optimization", ha="center", va="center", fontsize=9,
             style="italic", color="#2e6b2e")
     return fig

@@ -19,7 +19,7 @@ part=${1:-rest}
 case "$part" in
   bench) ;;
   cnn) notebooks=(chapters/cnn/*.ipynb) ;;
-  rest) notebooks=(chapters/preliminaries.ipynb chapters/optimization/*.ipynb) ;;
+  rest) notebooks=(chapters/preliminaries.ipynb chapters/vision/*.ipynb chapters/optimization/*.ipynb) ;;
   *) notebooks=("$@"); part=some ;;
 esac
 python=${PYTHON:-python3}
