@@ -331,7 +331,7 @@ def training_summaries(nb):
 
 def results_markdown():
     """The Results page: one row per notebook, from its recorded full-mode run."""
-    rows, recorded, waiting, total = [], 0, [], 0.0
+    rows, recorded, waiting, unrecorded, total = [], 0, [], [], 0.0
     current = current_d2lmini_hash()
     in_toc = [p for _, p in toc_files() if p is not None and p.suffix == ".ipynb"]
     for path in in_toc + [p for p in notebooks() if p not in in_toc]:
@@ -340,7 +340,8 @@ def results_markdown():
         title = chapter_title(nb, path.stem)
         link = f"{{doc}}`{title} <{path.relative_to(ROOT).with_suffix('').as_posix()}>`"
         if status not in ("trusted", "aged"):
-            rows.append(f"| {link} | not recorded | | | | | | |")
+            unrecorded.append(title)
+            rows.append(f"| {link} | not recorded | | | | | | quick-mode run made at build time |")
             continue
         meta = nb.metadata["d2lmini"]
         recorded += 1
@@ -362,8 +363,9 @@ def results_markdown():
     lines = [
         "# Results",
         "",
-        "Every chapter's outputs come from one recorded full-mode run",
-        "(`make execute-full`), on a GPU or, where a chapter fits, on a CPU. The run",
+        "A chapter's page shows the outputs of one recorded full-mode run",
+        "(`make execute-full`), on a GPU or, where a chapter fits, on a CPU; until",
+        "it has one, the quick-mode run made when the book was built. The run",
         "records, in the notebook, the device, the image size, the time it took, the",
         "PyTorch version and the date; this table is generated from those records",
         "(`python tools/nbtool.py results`). The test accuracies are those printed by",
@@ -376,6 +378,11 @@ def results_markdown():
         lines += ["```{note}", "These chapters ran on a CPU at a smaller image size than they",
                   "ask for, and wait for a GPU run at their own size: "
                   + ", ".join(waiting) + ".", "```", ""]
+    if unrecorded:
+        lines += ["```{note}", "These chapters have no recorded full-mode run yet, and their pages",
+                  "show the quick-mode run made when the book was built: "
+                  + ", ".join(unrecorded) + ". Where a chapter's full run does not fit on",
+                  "a CPU, its record waits for a GPU run.", "```", ""]
     lines += ["| chapter | device | images | seconds | test accuracy | examples/sec "
               "| torch, date | note |",
               "|---|---|---|---|---|---|---|---|"] + rows
