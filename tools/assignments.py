@@ -22,6 +22,7 @@ The rules a master must follow are checked by ``check_master`` below; the
 instructors page (``chapters/instructors.md``) describes them for authors.
 """
 import argparse
+import base64
 import json
 import os
 import re
@@ -29,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -126,9 +128,10 @@ def chapter_exercises(path):
 MYST_ROLE = re.compile(r"\{[\w:-]+\}`")
 
 
-def exercise_prompt(label, chapter):
+def exercise_prompt(label, chapter, points=None):
     """The markdown that replaces the placeholder of ``label``: the exercise's
-    title (as a heading) and body, without the directive and its options."""
+    title (as a heading, with the question's points) and body, without the
+    directive and its options."""
     rel = chapter.relative_to(ROOT)
     found = [e for e in chapter_exercises(chapter) if e["label"] == label]
     if not found:
@@ -142,7 +145,8 @@ def exercise_prompt(label, chapter):
     if MYST_ROLE.search(ex["body"]) or "```{" in ex["body"]:
         raise AssignmentError(f"exercise {label!r} in {rel} uses MyST roles or directives, "
                               "which do not render in a student's notebook")
-    heading = f"### {ex['title']}\n\n" if ex["title"] else ""
+    title = " ".join(t for t in [ex["title"], points and f"({pts(points)})"] if t)
+    heading = f"### {title}\n\n" if title else ""
     return heading + ex["body"]
 
 
@@ -275,15 +279,60 @@ def check_master(path, nb):
     return qs
 
 
+# The share of a question's points that its public tests, which students run
+# and can read, carry: copying the example must not earn credit.
+PUBLIC_SHARE = 0
+
+
+def case_points(total, hidden_flags):
+    """Points per test case, in order: the public cases share ``PUBLIC_SHARE``
+    of ``total``, the hidden ones the rest, in equal parts that sum exactly."""
+    n_hidden = sum(hidden_flags)
+    n_public = len(hidden_flags) - n_hidden
+    public = total * PUBLIC_SHARE / n_public if n_public else 0
+    hidden_total = total - public * n_public
+    points, given = [], 0
+    for k, hidden in enumerate(hidden_flags):
+        if not hidden:
+            points.append(public)
+        elif k == max(i for i, h in enumerate(hidden_flags) if h):
+            points.append(hidden_total - given)  # the remainder: the sum is exact
+        else:
+            points.append(hidden_total / n_hidden)
+            given += hidden_total / n_hidden
+    return points
+
+
+def pts(n):
+    return f"{n:g} point" + ("" if n == 1 else "s")
+
+
 def resolve(path):
-    """The master at ``path`` with every placeholder replaced by its exercise."""
+    """The master at ``path`` with every placeholder replaced by its exercise,
+    its point value in the heading, and points given per test case."""
     nb = nbformat.read(path, as_version=4)
     check_master(path, nb)
     chapter = chapter_notebook(path.stem)
+    points = {q["name"]: q["points"] for q in questions(nb)}
     for cell in nb.cells:
         m = PLACEHOLDER.match(cell.source) if cell.cell_type == "markdown" else None
         if m:
-            cell.source = exercise_prompt(m["label"], chapter)
+            cell.source = exercise_prompt(m["label"], chapter, points[m["label"]])
+    # Otter splits a question's points evenly over its test cases unless the
+    # question lists them, one per case in the order of the test cells.
+    config_cell, flags = None, []
+    for cell in nb.cells:
+        head = _raw_head(cell)
+        if head == "# BEGIN QUESTION":
+            config_cell, flags, block = cell, [], None
+        elif head in ("# BEGIN TESTS", "# END TESTS"):
+            block = head.split()[1]
+        elif head == "# END QUESTION":
+            config = _raw_yaml(config_cell)
+            config["points"] = case_points(config["points"], flags)
+            config_cell.source = "# BEGIN QUESTION\n" + yaml.safe_dump(config, sort_keys=False)
+        elif config_cell is not None and cell.cell_type == "code" and block == "BEGIN":
+            flags.append(is_hidden_test(cell))
     config_cell = nb.cells[0]
     config = assignment_config(nb)
     # Gradescope's image installs d2lmini (and with it PyTorch) from the repository.
@@ -323,7 +372,63 @@ def build_one(path):
         raise AssignmentError(f"otter assign failed for {nbtool._rel(path)} "
                               f"(exit status {proc.returncode}); the solutions must pass every "
                               f"test. Its output ends with:\n{tail}")
+    embed_public_tests(expected[0], out / "student" / "tests")
     return time.perf_counter() - t0
+
+
+def otter_version():
+    from importlib.metadata import version
+    return version("otter-grader")
+
+
+def pack_tests(tests_dir):
+    """The public test files of a student folder, as compressed text that fits
+    in a notebook cell: base64 of zlib of JSON {file name: content}."""
+    files = {p.name: p.read_text() for p in sorted(Path(tests_dir).glob("*.py"))}
+    blob = base64.b64encode(zlib.compress(json.dumps(files).encode(), 9)).decode()
+    return files, [blob[i:i + 72] for i in range(0, len(blob), 72)]
+
+
+def otter_cell(tests_dir):
+    """The student notebook's second code cell: Otter at the version that built
+    the assignment, and the public tests, written into tests/ when missing (on
+    Colab after every restart), so that nothing has to be uploaded."""
+    files, lines = pack_tests(tests_dir)
+    blob = "\n".join(f'    "{line}"' for line in lines)
+    return f"""\
+# Otter Grader checks your answers: grader.check("<question>") runs that
+# question's public tests. This cell installs Otter where it is missing and
+# writes the public tests into tests/ where they are missing (on Colab, after
+# every restart), so there is nothing to upload.
+import base64, json, pathlib, zlib
+try:
+    import otter
+except ImportError:
+    %pip install --quiet otter-grader=={otter_version()}
+    import otter
+PUBLIC_TESTS = (
+{blob}
+)
+public_tests = json.loads(zlib.decompress(base64.b64decode(PUBLIC_TESTS)))
+for name, text in public_tests.items():
+    path = pathlib.Path("tests", name)
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+print(f"public tests in tests/: {{', '.join(sorted(public_tests))}}")
+grader = otter.Notebook(tests_dir="tests")
+"""
+
+
+def embed_public_tests(student_nb, tests_dir):
+    """Replace the Otter cell of a built student notebook by ``otter_cell``."""
+    nb = nbformat.read(student_nb, as_version=4)
+    cell = nbtool.code_cells(nb)[1]
+    if OTTER_CELL_MARK not in cell.source:
+        raise AssignmentError(f"{nbtool._rel(student_nb)}: its second code cell is not "
+                              "the Otter cell")
+    cell.source = otter_cell(tests_dir)
+    nbformat.write(nb, student_nb)
 
 
 def cmd_build(args):
@@ -379,9 +484,6 @@ def table_markdown():
         def ref(e):  # "Exercise 2.5" (numbered by Sphinx), and the title if it has one
             number = f"{{numref}}`{e['label']}`"
             return f"{number}: {e['title']}" if e["title"] else number
-
-        def pts(n):
-            return f"{n:g} point" + ("" if n == 1 else "s")
 
         auto = [f"{ref(e)} ({pts(points[e['label']])})" if e["label"] in points
                 else f"{ref(e)} (no master yet)" for e in exercises if e["autograded"]]

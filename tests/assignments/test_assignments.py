@@ -128,6 +128,45 @@ def test_student_notebook_starts_with_the_setup_cell(path):
     assert "import otter" in code[1].source and "except ImportError" in code[1].source
 
 
+def embedded_tests(student_nb):
+    """The public tests that the student notebook's Otter cell writes."""
+    import base64
+    import re
+    import zlib
+    cell = nbtool.code_cells(nbformat.read(student_nb, as_version=4))[1].source
+    blob = "".join(re.findall(r'^    "([A-Za-z0-9+/=]+)"$', cell, re.M))
+    return json.loads(zlib.decompress(base64.b64decode(blob)))
+
+
+@pytest.mark.parametrize("path", MASTERS, ids=IDS)
+def test_student_notebook_carries_its_public_tests(path):
+    out = built(path.stem)
+    handed_out = {p.name: p.read_text() for p in out["student_tests"].glob("*.py")}
+    assert handed_out and embedded_tests(out["student"]) == handed_out
+    assert f"otter-grader=={tool.otter_version()}" in nbtool.code_cells(
+        nbformat.read(out["student"], as_version=4))[1].source
+
+
+def test_student_notebook_alone_writes_its_tests_and_checks_answers(tmp_path):
+    """On Colab the notebook arrives without tests/: its Otter cell writes them."""
+    from nbclient import NotebookClient
+    out = built("adam")
+    nb = nbformat.read(out["student"], as_version=4)
+    code = nbtool.code_cells(nb)
+    check = nbformat.v4.new_code_cell('def bias_corrected_moments(grads, beta1=0.9, beta2=0.999):\n'
+                                      '    return 0.0, 0.0\n'
+                                      'print(grader.check("adam-q-bias"))')
+    nb.cells = code[:2] + [check]
+    client = NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    written = {p.name: p.read_text() for p in (tmp_path / "tests").glob("*.py")}
+    assert written == {p.name: p.read_text() for p in out["student_tests"].glob("*.py")}
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.outputs)
+    assert "public tests in tests/: adam-q-bias.py, adam-q-update.py" in printed
+    assert "adam-q-bias" in printed and "failed" in printed.lower()
+
+
 def student_text(out):
     """Everything a student receives: the notebook (cells and metadata) and the test files."""
     nb = nbformat.read(out["student"], as_version=4)
@@ -177,6 +216,44 @@ def test_student_notebook_has_no_hidden_test(path):
 
 def lines_of_list(text):
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+# Points ----------------------------------------------------------------------------------
+
+def autograder_tests(zip_path):
+    """The test files in an autograder zip, as Otter's OK-format dicts."""
+    import zipfile
+    tests = {}
+    with zipfile.ZipFile(zip_path) as z:
+        for name in z.namelist():
+            if name.startswith("tests/") and name.endswith(".py"):
+                scope = {}
+                exec(z.read(name).decode(), scope)
+                tests[scope["test"]["name"]] = scope["test"]
+    return tests
+
+
+@pytest.mark.parametrize("path", MASTERS, ids=IDS)
+def test_public_tests_carry_at_most_a_fifth_of_the_points(path):
+    """Copying the prompt's example earns at most 20% of a question."""
+    tests = autograder_tests(built(path.stem)["zip"])
+    for q in tool.questions(master_nb(path)):
+        test = tests[q["name"]]
+        cases = [c for suite in test["suites"] for c in suite["cases"]]
+        points = test["points"]
+        assert isinstance(points, list) and len(points) == len(cases), q["name"]
+        assert sum(points) == q["points"], q["name"]
+        public = sum(p for p, c in zip(points, cases) if not c["hidden"])
+        assert public <= 0.2 * q["points"], f"{q['name']}: public tests carry {public} points"
+        assert any(c["hidden"] for c in cases), q["name"]
+
+
+@pytest.mark.parametrize("path", MASTERS, ids=IDS)
+def test_students_see_each_questions_points(path):
+    nb = nbformat.read(built(path.stem)["student"], as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for q in tool.questions(master_nb(path)):
+        assert f"({tool.pts(q['points'])})" in text, q["name"]
 
 
 # Grading with Otter, without Docker -------------------------------------------------------
@@ -238,3 +315,48 @@ def test_student_notebook_as_handed_out_gets_zero(path, grades):
     assert scores, f"no questions graded for {path.stem}"
     earned = {name: score for name, (score, _) in scores.items() if score}
     assert not earned, f"the unanswered {path.stem} notebook earns points: {earned}"
+
+
+# Grading a class: `make grade SUBMISSIONS=folder` ----------------------------------------
+
+def test_grading_a_class_writes_one_csv_with_errors_apart_from_failures(tmp_path):
+    import csv
+    import grade
+    stem = "adam"
+    out = built(stem)
+    subs = tmp_path / "submissions"
+    subs.mkdir()
+    nbformat.write(nbformat.read(out["autograder"], as_version=4), subs / f"{stem}-ann.ipynb")
+    nbformat.write(nbformat.read(out["student"], as_version=4), subs / f"{stem}-ben.ipynb")
+    crashing = nbformat.read(out["autograder"], as_version=4)
+    first_answer = next(c for c in crashing.cells if c.cell_type == "code"
+                        and c.source.lstrip().startswith(("def ", "class ", "import")))
+    first_answer.source = "raise RuntimeError('broken on purpose')\n" + first_answer.source
+    nbformat.write(crashing, subs / "cara.ipynb")  # named by Otter's metadata only
+    # A real submission: the student notebook (whose Otter cell writes the
+    # public tests) with the reference answers filled in.
+    answers = {c.get("id"): c.source for c in nbformat.read(out["autograder"], as_version=4).cells}
+    filled = nbformat.read(out["student"], as_version=4)
+    for cell in filled.cells:
+        if cell.cell_type == "code" and "..." in cell.source and cell.get("id") in answers:
+            cell.source = answers[cell.get("id")]
+    nbformat.write(filled, subs / f"{stem}-dan.ipynb")
+    (subs / "notes.ipynb").write_text("not a notebook")
+    csv_path, _ = grade.grade(subs, jobs=2)
+    rows = list(csv.DictReader(open(csv_path)))
+    assert list(rows[0]) == grade.COLUMNS
+    by = {(r["student"], r["question"]): r for r in rows}
+    master = master_nb(tool.MASTERS / f"{stem}.ipynb")
+    questions = {q["name"]: q["points"] for q in tool.questions(master)}
+    for q, points in questions.items():
+        assert by[(f"{stem}-ann", q)]["status"] == "passed"
+        assert by[(f"{stem}-dan", q)]["status"] == "passed"
+        assert float(by[(f"{stem}-ann", q)]["points"]) == points
+        assert float(by[(f"{stem}-ben", q)]["points"]) == 0
+        assert by[(f"{stem}-ben", q)]["status"] in ("failed", "error")
+    notebook_row = by[("cara", grade.NOTEBOOK)]
+    assert notebook_row["status"] == "error" and "broken on purpose" in notebook_row["message"]
+    assert by[("notes", grade.NOTEBOOK)]["status"] == "error"
+    assert (csv_path.parent / "feedback" / f"{stem}-ben.txt").is_file()
+    feedback = (csv_path.parent / "feedback" / "cara.txt").read_text()
+    assert "broken on purpose" in feedback and "total:" in feedback
