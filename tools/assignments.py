@@ -187,15 +187,17 @@ def is_hidden_test(cell):
 
 def questions(nb):
     """The questions of a master, in order: dicts with ``name``, ``points``,
-    ``placeholders`` (labels), ``solutions`` (code cells), ``public`` and
-    ``hidden`` (test cells)."""
+    ``config`` (the raw ``# BEGIN QUESTION`` cell), ``placeholders`` (labels),
+    ``solutions`` (code cells), ``tests`` (the test cells, in order), and of
+    those ``public`` and ``hidden``."""
     out, question, block = [], None, None
     for cell in nb.cells:
         head = _raw_head(cell)
         if head == "# BEGIN QUESTION":
             config = _raw_yaml(cell)
             question = {"name": config.get("name"), "points": config.get("points"),
-                        "placeholders": [], "solutions": [], "public": [], "hidden": []}
+                        "config": cell, "placeholders": [], "solutions": [], "tests": [],
+                        "public": [], "hidden": []}
             out.append(question)
         elif head == "# END QUESTION":
             question = None
@@ -210,6 +212,7 @@ def questions(nb):
         elif question is not None and cell.cell_type == "code" and block == "SOLUTION":
             question["solutions"].append(cell)
         elif question is not None and cell.cell_type == "code" and block == "TESTS":
+            question["tests"].append(cell)
             question["hidden" if is_hidden_test(cell) else "public"].append(cell)
     return out
 
@@ -286,20 +289,14 @@ PUBLIC_SHARE = 0
 
 def case_points(total, hidden_flags):
     """Points per test case, in order: the public cases share ``PUBLIC_SHARE``
-    of ``total``, the hidden ones the rest, in equal parts that sum exactly."""
-    n_hidden = sum(hidden_flags)
-    n_public = len(hidden_flags) - n_hidden
+    of ``total``, the hidden ones (at least one) the rest, in equal parts whose
+    sum is exact (the last hidden case takes the remainder)."""
+    hidden = [k for k, flag in enumerate(hidden_flags) if flag]
+    n_public = len(hidden_flags) - len(hidden)
     public = total * PUBLIC_SHARE / n_public if n_public else 0
-    hidden_total = total - public * n_public
-    points, given = [], 0
-    for k, hidden in enumerate(hidden_flags):
-        if not hidden:
-            points.append(public)
-        elif k == max(i for i, h in enumerate(hidden_flags) if h):
-            points.append(hidden_total - given)  # the remainder: the sum is exact
-        else:
-            points.append(hidden_total / n_hidden)
-            given += hidden_total / n_hidden
+    share = (total - public * n_public) / len(hidden)
+    points = [share if flag else public for flag in hidden_flags]
+    points[hidden[-1]] = total - public * n_public - share * (len(hidden) - 1)
     return points
 
 
@@ -313,26 +310,18 @@ def resolve(path):
     nb = nbformat.read(path, as_version=4)
     check_master(path, nb)
     chapter = chapter_notebook(path.stem)
-    points = {q["name"]: q["points"] for q in questions(nb)}
+    qs = questions(nb)
+    points = {q["name"]: q["points"] for q in qs}
     for cell in nb.cells:
         m = PLACEHOLDER.match(cell.source) if cell.cell_type == "markdown" else None
         if m:
             cell.source = exercise_prompt(m["label"], chapter, points[m["label"]])
     # Otter splits a question's points evenly over its test cases unless the
     # question lists them, one per case in the order of the test cells.
-    config_cell, flags = None, []
-    for cell in nb.cells:
-        head = _raw_head(cell)
-        if head == "# BEGIN QUESTION":
-            config_cell, flags, block = cell, [], None
-        elif head in ("# BEGIN TESTS", "# END TESTS"):
-            block = head.split()[1]
-        elif head == "# END QUESTION":
-            config = _raw_yaml(config_cell)
-            config["points"] = case_points(config["points"], flags)
-            config_cell.source = "# BEGIN QUESTION\n" + yaml.safe_dump(config, sort_keys=False)
-        elif config_cell is not None and cell.cell_type == "code" and block == "BEGIN":
-            flags.append(is_hidden_test(cell))
+    for q in qs:
+        config = _raw_yaml(q["config"])
+        config["points"] = case_points(q["points"], [is_hidden_test(c) for c in q["tests"]])
+        q["config"].source = "# BEGIN QUESTION\n" + yaml.safe_dump(config, sort_keys=False)
     config_cell = nb.cells[0]
     config = assignment_config(nb)
     # Gradescope's image installs d2lmini (and with it PyTorch) from the repository.
@@ -382,19 +371,18 @@ def otter_version():
 
 
 def pack_tests(tests_dir):
-    """The public test files of a student folder, as compressed text that fits
-    in a notebook cell: base64 of zlib of JSON {file name: content}."""
+    """The public test files of a student folder, as lines of compressed text
+    that fit in a notebook cell: base64 of zlib of JSON {file name: content}."""
     files = {p.name: p.read_text() for p in sorted(Path(tests_dir).glob("*.py"))}
     blob = base64.b64encode(zlib.compress(json.dumps(files).encode(), 9)).decode()
-    return files, [blob[i:i + 72] for i in range(0, len(blob), 72)]
+    return [blob[i:i + 72] for i in range(0, len(blob), 72)]
 
 
 def otter_cell(tests_dir):
     """The student notebook's second code cell: Otter at the version that built
     the assignment, and the public tests, written into tests/ when missing (on
     Colab after every restart), so that nothing has to be uploaded."""
-    files, lines = pack_tests(tests_dir)
-    blob = "\n".join(f'    "{line}"' for line in lines)
+    blob = "\n".join(f'    "{line}"' for line in pack_tests(tests_dir))
     return f"""\
 # Otter Grader checks your answers: grader.check("<question>") runs that
 # question's public tests. This cell installs Otter where it is missing and

@@ -51,13 +51,18 @@ def autograder_zip(assignment):
     return zips[-1]
 
 
-def assignment_of(path, forced=None):
-    """The assignment a submission answers: ``forced``, else Otter's notebook
-    metadata, else the file name (``adam.ipynb``, ``adam-jsmith.ipynb``)."""
+def built_assignments():
+    """The names of the assignments that have a built autograder."""
+    return sorted(p.name for p in BUILD.iterdir() if (p / "autograder").is_dir()) if (
+        BUILD.is_dir()) else []
+
+
+def assignment_of(path, built, forced=None):
+    """The assignment a submission answers, among ``built``: ``forced``, else
+    Otter's notebook metadata, else the file name (``adam.ipynb``,
+    ``adam-jsmith.ipynb``)."""
     if forced:
         return forced
-    built = sorted(p.name for p in BUILD.iterdir() if (p / "autograder").is_dir()) if (
-        BUILD.is_dir()) else []
     try:
         meta = json.loads(path.read_text()).get("metadata", {}).get("otter", {})
         name = meta.get("assignment_name")
@@ -153,10 +158,6 @@ def grade_one(path, assignment, zip_path, student):
     return rows, "\n".join(feedback) + "\n"
 
 
-def _grade_job(args):
-    return grade_one(*args)
-
-
 def grade(submissions, out=None, assignment=None, jobs=None):
     """Grade every notebook under ``submissions``; return the path of the CSV."""
     submissions = Path(submissions)
@@ -168,11 +169,11 @@ def grade(submissions, out=None, assignment=None, jobs=None):
                    if out not in p.parents and ".ipynb_checkpoints" not in p.parts)
     if not paths:
         raise GradingError(f"no notebooks (*.ipynb) in {submissions}")
-    work, rows = [], []
+    work, rows, built = [], [], built_assignments()
     for path in paths:
         student = path.relative_to(submissions).with_suffix("").as_posix()
         try:
-            name = assignment_of(path, assignment)
+            name = assignment_of(path, built, assignment)
             work.append((path, name, autograder_zip(name), student))
         except GradingError as e:
             rows.append([student, "", NOTEBOOK, "", "", "error", str(e)])
@@ -180,7 +181,7 @@ def grade(submissions, out=None, assignment=None, jobs=None):
     jobs = jobs or max(1, min(4, os.cpu_count() or 1))
     with ProcessPoolExecutor(jobs) as pool:
         for (path, name, _, student), (graded, feedback) in zip(
-                work, pool.map(_grade_job, work)):
+                work, pool.map(grade_one, *zip(*work))):
             rows += graded
             target = out / "feedback" / f"{student}.txt"
             target.parent.mkdir(parents=True, exist_ok=True)
