@@ -84,10 +84,11 @@ executed: install
 site: install browser
 	$(BIN)/pytest tests/browser
 
-# Autograded assignments: every master in assignments/, its prompts taken from
-# the chapters, built with Otter Assign into _build/assignments/<chapter>/.
+# Autograded assignments: every master in assignments/ (or MASTERS=folder, a
+# private copy), its prompts taken from the chapters, built with Otter Assign
+# into _build/assignments/<chapter>/, with an answer key for instructors.
 assignments: install data
-	$(BIN)/python tools/assignments.py build
+	$(if $(MASTERS),D2LMINI_MASTERS="$(MASTERS)") $(BIN)/python tools/assignments.py build
 
 # Grade the built assignments: solutions get full marks, student notebooks zero.
 grading: install

@@ -38,7 +38,7 @@ def test_no_myst_left_in_any_markdown_cell(edition, path):
 
 
 @pytest.mark.parametrize("path", nbtool.notebooks(), ids=lambda p: p.stem)
-def test_exercises_numbered_solutions_folded_outputs_kept(edition, path):
+def test_exercises_numbered_solutions_folded_autograded_noted_outputs_kept(edition, path):
     source = nbformat.read(path, as_version=4)
     nb = plain(edition, path)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
@@ -47,7 +47,13 @@ def test_exercises_numbered_solutions_folded_outputs_kept(edition, path):
     assert exercises >= 4
     assert [int(n) for n in re.findall(r"^### Exercise (\d+)$", text, re.M)] == \
         list(range(1, exercises + 1))
-    assert text.count("<details>") == text.count("</details>") >= exercises
+    solutions = sum(len(re.findall(r"^`{3,4}\{solution\}", c.source, re.M))
+                    for c in source.cells if c.cell_type == "markdown")
+    assert text.count("<details>") == text.count("</details>") == solutions >= 2
+    autograded = sum(c.source.count(":class: autograded") for c in source.cells
+                     if c.cell_type == "markdown")
+    assert autograded >= 2 and text.count("*Autograded:*") == autograded
+    assert solutions + autograded == exercises  # autograded ones keep theirs private
     outputs = [len(c.outputs) for c in source.cells if c.cell_type == "code"][1:]
     assert [len(c.outputs) for c in nb.cells if c.cell_type == "code"][1:] == outputs
 

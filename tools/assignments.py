@@ -38,11 +38,17 @@ import nbformat
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import colab  # noqa: E402
+import delegation  # noqa: E402
 import nbtool  # noqa: E402
 
 ROOT = nbtool.ROOT
-MASTERS = ROOT / "assignments"
-BUILD = ROOT / "_build" / "assignments"
+# The masters hold the reference solutions: an instructor who grades for
+# credit keeps a private copy and builds from it (D2LMINI_MASTERS=folder; see
+# chapters/instructors.md). D2LMINI_ASSIGNMENTS_OUT moves the build elsewhere.
+PUBLIC_MASTERS = ROOT / "assignments"
+MASTERS = Path(os.environ.get("D2LMINI_MASTERS") or PUBLIC_MASTERS).resolve()
+BUILD = Path(os.environ.get("D2LMINI_ASSIGNMENTS_OUT") or ROOT / "_build" / "assignments")
 TABLE = ROOT / "chapters" / "exercise-table.md"
 
 PLACEHOLDER = re.compile(r"^\s*<!--\s*exercise:\s*(?P<label>[\w.-]+)\s*-->\s*$")
@@ -107,21 +113,23 @@ def chapter_notebook(stem):
 
 def chapter_exercises(path):
     """The exercises of a chapter notebook, in order: dicts with ``label``,
-    ``title``, ``body``, ``autograded`` and ``has_solution``."""
+    ``title``, ``body``, ``autograded``, ``has_solution`` and ``solution``
+    (the body of its solution, or None)."""
     nb = nbformat.read(path, as_version=4)
-    exercises, solutions = [], set()
+    exercises, solutions = [], {}
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
         for d in parse_directives(cell.source):
             if d["kind"] == "solution":
-                solutions.add(d["arg"])
+                solutions[d["arg"]] = d["body"]
                 continue
             classes = d["options"].get("class", "").split()
             exercises.append({"label": d["options"].get("label"), "title": d["arg"],
                               "body": d["body"], "autograded": AUTOGRADED in classes})
     for ex in exercises:
-        ex["has_solution"] = ex["label"] in solutions
+        ex["solution"] = solutions.get(ex["label"])
+        ex["has_solution"] = ex["solution"] is not None
     return exercises
 
 
@@ -140,8 +148,10 @@ def exercise_prompt(label, chapter, points=None):
     ex = found[0]
     if not ex["autograded"]:
         raise AssignmentError(f"exercise {label!r} in {rel} is not marked ':class: autograded'")
-    if not ex["has_solution"]:
-        raise AssignmentError(f"exercise {label!r} in {rel} has no {{solution}} {label}")
+    if ex["has_solution"]:
+        raise AssignmentError(f"exercise {label!r} in {rel} is autograded, so its solution must "
+                              f"not be public: move the {{solution}} {label} out of the chapter "
+                              "into the master's '# EXPLANATION' cell of that question")
     if MYST_ROLE.search(ex["body"]) or "```{" in ex["body"]:
         raise AssignmentError(f"exercise {label!r} in {rel} uses MyST roles or directives, "
                               "which do not render in a student's notebook")
@@ -185,19 +195,27 @@ def is_hidden_test(cell):
     return first.startswith("#") and re.search(r"\bhidden\b", first, re.I) is not None
 
 
+EXPLANATION = "# EXPLANATION"
+
+
 def questions(nb):
     """The questions of a master, in order: dicts with ``name``, ``points``,
+    ``forbid`` (the names of d2lmini that answers must not use),
     ``config`` (the raw ``# BEGIN QUESTION`` cell), ``placeholders`` (labels),
-    ``solutions`` (code cells), ``tests`` (the test cells, in order), and of
-    those ``public`` and ``hidden``."""
+    ``solutions`` (code cells), ``explanations`` (raw ``# EXPLANATION``
+    cells: the markdown of the answer key, which students never see),
+    ``tests`` (the test cells, in order), and of those ``public`` and
+    ``hidden``."""
     out, question, block = [], None, None
     for cell in nb.cells:
         head = _raw_head(cell)
         if head == "# BEGIN QUESTION":
             config = _raw_yaml(cell)
             question = {"name": config.get("name"), "points": config.get("points"),
-                        "config": cell, "placeholders": [], "solutions": [], "tests": [],
-                        "public": [], "hidden": []}
+                        "forbid": config.get("forbid", []), "config": cell,
+                        "placeholders": [], "prompts": [], "solutions": [],
+                        "explanations": [],
+                        "tests": [], "public": [], "hidden": []}
             out.append(question)
         elif head == "# END QUESTION":
             question = None
@@ -205,10 +223,14 @@ def questions(nb):
             block = head.split()[-1]
         elif head in ("# END SOLUTION", "# END TESTS"):
             block = None
+        elif head == EXPLANATION and question is not None:
+            question["explanations"].append(cell)
         elif question is not None and cell.cell_type == "markdown":
             m = PLACEHOLDER.match(cell.source)
             if m:
                 question["placeholders"].append(m["label"])
+            else:
+                question["prompts"].append(cell)
         elif question is not None and cell.cell_type == "code" and block == "SOLUTION":
             question["solutions"].append(cell)
         elif question is not None and cell.cell_type == "code" and block == "TESTS":
@@ -269,9 +291,12 @@ def check_master(path, nb):
         if not name or not name.startswith(f"{path.stem}-q-"):
             raise AssignmentError(f"{rel}: question name {name!r} must be a label "
                                   f"'{path.stem}-q-<name>'")
-        if q["placeholders"] != [name]:
+        own_prompt = (not q["placeholders"] and q["prompts"]
+                      and path.resolve().parent != PUBLIC_MASTERS.resolve())
+        if q["placeholders"] != [name] and not own_prompt:
             raise AssignmentError(f"{rel}: question {name} must have exactly one prompt cell "
-                                  f"'<!-- exercise: {name} -->', found {q['placeholders']}")
+                                  f"'<!-- exercise: {name} -->', found {q['placeholders']} (a "
+                                  "private master may write its own prompt in markdown instead)")
         if not isinstance(q["points"], (int, float)) or q["points"] <= 0:
             raise AssignmentError(f"{rel}: question {name} needs positive 'points'")
         if not q["solutions"]:
@@ -279,7 +304,47 @@ def check_master(path, nb):
         if not q["public"] or not q["hidden"]:
             raise AssignmentError(f"{rel}: question {name} needs at least one public and one "
                                   f"hidden test, found {len(q['public'])} and {len(q['hidden'])}")
+        if len(q["explanations"]) != 1:
+            raise AssignmentError(f"{rel}: question {name} needs one raw cell '{EXPLANATION}' "
+                                  "(the answer key's explanation), found "
+                                  f"{len(q['explanations'])}")
+        forbid = q["forbid"]
+        if not isinstance(forbid, list) or not all(isinstance(f, str) for f in forbid):
+            raise AssignmentError(f"{rel}: question {name}: 'forbid' must be a list of "
+                                  f"names of d2lmini, got {forbid!r}")
+        if forbid and not answer_names(q):
+            raise AssignmentError(f"{rel}: question {name} forbids {forbid} but its solution "
+                                  "defines no function or class to check")
     return qs
+
+
+def answer_names(question):
+    """The functions and classes that a question's solution cells define."""
+    import ast
+    names = []
+    for cell in question["solutions"]:
+        tree = ast.parse(re.sub(r"(?m)^\s*[%!].*$", "", cell.source))
+        names += [n.name for n in tree.body
+                  if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+    return names
+
+
+def delegation_guard(question):
+    """The lines put at the top of each hidden test of a question with
+    ``forbid``: every hidden case fails for an answer that uses one of the
+    forbidden names, so that such an answer scores zero for the question."""
+    import inspect
+    checks = "\n".join(
+        f"_used = delegates({name}, {question['forbid']!r})\n"
+        "assert _used is None, (f\"the question asks for your own code, and "
+        f"{name} uses d2lmini's {{_used}}\")" for name in answer_names(question))
+    return inspect.getsource(delegation.delegates) + checks + "\n"
+
+
+def forbid_sentence(names):
+    listed = " or ".join(f"`d2lmini.{n}`" for n in names)
+    return (f"\n\n*Write this yourself: an answer that uses {listed} scores zero "
+            "for this question.*")
 
 
 # The share of a question's points that its public tests, which students run
@@ -311,23 +376,98 @@ def resolve(path):
     check_master(path, nb)
     chapter = chapter_notebook(path.stem)
     qs = questions(nb)
-    points = {q["name"]: q["points"] for q in qs}
+    by_name = {q["name"]: q for q in qs}
     for cell in nb.cells:
         m = PLACEHOLDER.match(cell.source) if cell.cell_type == "markdown" else None
         if m:
-            cell.source = exercise_prompt(m["label"], chapter, points[m["label"]])
+            q = by_name[m["label"]]
+            cell.source = exercise_prompt(m["label"], chapter, q["points"])
+            if q["forbid"]:
+                cell.source += forbid_sentence(q["forbid"])
+    for q in qs:  # a private master's own prompts
+        if q["prompts"] and not q["placeholders"]:
+            first, last = q["prompts"][0], q["prompts"][-1]
+            head, _, rest = first.source.partition("\n")
+            if head.startswith("#"):
+                first.source = f"{head} ({pts(q['points'])})\n{rest}"
+            else:
+                first.source = f"**({pts(q['points'])})** {first.source}"
+            if q["forbid"]:
+                last.source += forbid_sentence(q["forbid"])
     # Otter splits a question's points evenly over its test cases unless the
     # question lists them, one per case in the order of the test cells.
     for q in qs:
         config = _raw_yaml(q["config"])
+        config.pop("forbid", None)  # the course's key, not Otter's
         config["points"] = case_points(q["points"], [is_hidden_test(c) for c in q["tests"]])
         q["config"].source = "# BEGIN QUESTION\n" + yaml.safe_dump(config, sort_keys=False)
+        if q["forbid"]:
+            guard = delegation_guard(q)
+            for cell in q["hidden"]:
+                first, _, rest = cell.source.lstrip().partition("\n")
+                cell.source = f"{first}\n{guard}{rest}"
+    explanations = {id(c) for q in qs for c in q["explanations"]}
+    nb.cells = [c for c in nb.cells if id(c) not in explanations]
+    # Students and Gradescope's image install d2lmini at the commit the
+    # assignment was built from.
+    requirement = colab.pinned_requirement()
+    nbtool.code_cells(nb)[0].source = colab.setup_source(colab.d2lmini_version(), requirement)
     config_cell = nb.cells[0]
     config = assignment_config(nb)
-    # Gradescope's image installs d2lmini (and with it PyTorch) from the repository.
-    config["requirements"] = [f"d2lmini @ git+{nbtool.repository_url()}"]
+    config["requirements"] = [requirement]
     config_cell.source = "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False)
     return nb
+
+
+# The answer key --------------------------------------------------------------------
+
+def solution_code(source):
+    """A solution cell as instructors read it: without Otter's markers."""
+    lines = [re.sub(r"\s*# ?SOLUTION$", "", line) for line in source.splitlines()
+             if not re.search(r"# (BEGIN|END) SOLUTION$", line.strip())]
+    return "\n".join(lines).strip()
+
+
+def answer_key(path):
+    """The instructors' answer key of a chapter (a notebook): every exercise
+    of the chapter, in order, with its solution; for the autograded ones the
+    master's reference solution, its explanation and the question's points."""
+    master = nbformat.read(path, as_version=4)
+    qs = {q["name"]: q for q in check_master(path, master)}
+    chapter = chapter_notebook(path.stem)
+    chapter_nb = nbformat.read(chapter, as_version=4)
+    conv = colab.Converter(colab.read_bib(), colab.glued_values(chapter_nb))
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    title = nbtool.chapter_title(chapter_nb, path.stem)
+    cells = [md(f"# Answer key: {title}\n\n**For instructors; do not publish.** The "
+                f"solutions of the exercises of the chapter, with the reference solutions "
+                f"of the autograded questions of the assignment `{path.stem}`.")]
+    for k, ex in enumerate(chapter_exercises(chapter), 1):
+        q = qs.get(ex["label"]) if ex["autograded"] else None
+        head = f"## Exercise {k}" + (f": {ex['title']}" if ex["title"] else "")
+        head += f" (`{ex['label']}`" + (f", autograded, {pts(q['points'])})" if q else ")")
+        cells.append(md(head + "\n\n" + conv.convert(ex["body"])))
+        if q:
+            cells += [code(solution_code(c.source)) for c in q["solutions"]]
+            text = q["explanations"][0].source.strip().split("\n", 1)[1:]
+            cells.append(md("**Explanation.** " + conv.convert("".join(text).strip())))
+        elif ex["has_solution"]:
+            cells.append(md("**Solution.**\n\n" + conv.convert(ex["solution"])))
+        else:
+            cells.append(md("*The chapter gives no solution for this exercise.*"))
+    own = [q for q in qs.values() if not q["placeholders"]]
+    if own:
+        cells.append(md("## Questions of this assignment only"))
+    for q in own:
+        cells += [md(f"### `{q['name']}` ({pts(q['points'])})")] + [
+            md(c.source) for c in q["prompts"]]
+        cells += [code(solution_code(c.source)) for c in q["solutions"]]
+        text = q["explanations"][0].source.strip().split("\n", 1)[1:]
+        cells.append(md("**Explanation.** " + "".join(text).strip()))
+    key = nbformat.v4.new_notebook(cells=cells)
+    key.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                  "language": "python"}
+    return key
 
 
 # Building -------------------------------------------------------------------------
@@ -362,6 +502,7 @@ def build_one(path):
                               f"(exit status {proc.returncode}); the solutions must pass every "
                               f"test. Its output ends with:\n{tail}")
     embed_public_tests(expected[0], out / "student" / "tests")
+    nbformat.write(answer_key(path), out / "answer-key.ipynb")
     return time.perf_counter() - t0
 
 

@@ -172,7 +172,10 @@ class Converter:
             self.exercises += 1
             if "label" in options:
                 self.labels[options["label"]] = f"Exercise {self.exercises}"
-            return f"### Exercise {self.exercises}\n\n{inner}\n"
+            note = ("\n\n*Autograded:* this question is part of the chapter's assignment; "
+                    "its solution is kept for instructors." if "autograded" in
+                    options.get("class", "").split() else "")
+            return f"### Exercise {self.exercises}\n\n{inner}{note}\n"
         if name == "solution":
             return (f"<details>\n<summary>Solution</summary>\n\n{inner}\n\n</details>\n")
         if name in ("math",):

@@ -135,7 +135,11 @@ def grade_one(path, assignment, zip_path, student):
     for name, test_file in results.results.items():
         failed = [r for r in test_file.test_case_results if not r.passed]
         crashes = [r for r in failed if is_crash(r.message)]
-        if not failed:
+        # an answer that uses d2lmini's implementation (see tools/delegation.py)
+        own = [r for r in failed if "your own code" in (r.message or "")]
+        if own:
+            status, message = "failed", what_failed(own[0].message)
+        elif not failed:
             status, message = "passed", ""
         elif crashes:
             status, message = "error", what_failed(crashes[0].message)
@@ -151,6 +155,8 @@ def grade_one(path, assignment, zip_path, student):
             line += f"\n  public test failed: {what_failed(public_failed[0].message)}"
         if hidden:
             line += f"\n  hidden tests failed: {len(hidden_failed)} of {len(hidden)}"
+        if own:
+            line += f"\n  {message}"
         feedback.append(line)
     total = sum(r[3] for r in rows if r[2] != NOTEBOOK)
     possible = sum(r[4] for r in rows if r[2] != NOTEBOOK)
@@ -191,7 +197,32 @@ def grade(submissions, out=None, assignment=None, jobs=None):
         writer = csv.writer(f)
         writer.writerow(COLUMNS)
         writer.writerows(rows)
+    write_totals(rows, out / "totals.csv")
     return out / "grades.csv", rows
+
+
+TOTAL_COLUMNS = ["student", "assignment", "points", "possible", "errors"]
+
+
+def write_totals(rows, path):
+    """One row per student and assignment, for a gradebook: the points, the
+    points possible and how many rows of grades.csv say ``error`` (a student
+    whose notebook could not be graded has empty points: look before you
+    import)."""
+    totals = {}
+    for student, assignment, question, points, possible, status, _ in rows:
+        t = totals.setdefault((student, assignment), [0.0, 0.0, 0, False])
+        if question != NOTEBOOK:
+            t[0] += float(points)
+            t[1] += float(possible)
+            t[3] = True
+        t[2] += status == "error"
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(TOTAL_COLUMNS)
+        for (student, assignment), (points, possible, errors, graded) in sorted(totals.items()):
+            writer.writerow([student, assignment, round(points, 4) if graded else "",
+                             possible if graded else "", errors])
 
 
 def main(argv=None):

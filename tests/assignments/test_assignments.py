@@ -122,10 +122,16 @@ def test_exercise_table_is_up_to_date():
 
 @pytest.mark.parametrize("path", MASTERS, ids=IDS)
 def test_student_notebook_starts_with_the_setup_cell(path):
+    """It installs d2lmini at the commit the assignment was built from."""
+    import colab
     nb = nbformat.read(built(path.stem)["student"], as_version=4)
     code = nbtool.code_cells(nb)
-    assert code and code[0].source.strip() == nbtool.setup_cell_source()
+    requirement = colab.pinned_requirement()
+    assert requirement.startswith(f"d2lmini @ git+{nbtool.repository_url()}@")
+    assert code and code[0].source == colab.setup_source(colab.d2lmini_version(), requirement)
     assert "import otter" in code[1].source and "except ImportError" in code[1].source
+    config = tool.assignment_config(nbformat.read(BUILD / "masters" / path.name, as_version=4))
+    assert config["requirements"] == [requirement]
 
 
 def embedded_tests(student_nb):
@@ -216,6 +222,64 @@ def test_student_notebook_has_no_hidden_test(path):
 
 def lines_of_list(text):
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+# What stays private: solutions and the answer key ---------------------------------------
+
+def secret_lines(path):
+    """The lines of a master's reference solutions that appear nowhere else in
+    its resolved form (prompts, tests, set-up): what a student must not see."""
+    nb = tool.resolve(path)
+    solutions = [c for q in tool.questions(nb) for c in q["solutions"]]
+    elsewhere = set()
+    for cell in nb.cells:
+        if not any(cell is s for s in solutions):
+            elsewhere |= lines_of(cell.source)
+    return {line for line in tool.solution_lines(master_nb(path))
+            if nontrivial(line) and line not in elsewhere}
+
+
+def test_no_autograded_solution_is_in_the_chapters():
+    """The chapters (website, Colab, GitHub) hold no line of an autograded
+    question's reference solution beyond the chapter's own code, and no
+    {solution} of such a question."""
+    text = set()
+    for f in sorted((tool.ROOT / "chapters").rglob("*")):
+        if f.suffix == ".ipynb":
+            text |= {line for c in nbformat.read(f, as_version=4).cells
+                     for line in lines_of(c.source)}
+        elif f.suffix == ".md":
+            text |= lines_of(f.read_text())
+    for path in MASTERS:
+        # The chapter's own code, which an exercise may build on, is public by design.
+        taught = {line for c in nbtool.code_cells(nbformat.read(
+            tool.chapter_notebook(path.stem), as_version=4)) for line in lines_of(c.source)}
+        # Short lines ("c_in = c_out") are idioms, not solutions.
+        secret = {line for line in secret_lines(path) - taught if len(line) >= 16}
+        assert secret, path.name
+        leaked = sorted(secret & text)
+        assert not leaked, f"chapters/ show solution lines of {path.stem}: {leaked}"
+        for ex in tool.chapter_exercises(tool.chapter_notebook(path.stem)):
+            assert not (ex["autograded"] and ex["has_solution"]), ex["label"]
+
+
+@pytest.mark.parametrize("path", MASTERS, ids=IDS)
+def test_answer_key_has_every_exercise_with_its_solution(path):
+    key = nbformat.read(BUILD / path.stem / "answer-key.ipynb", as_version=4)
+    built(path.stem)
+    markdown = "\n".join(c.source for c in key.cells if c.cell_type == "markdown")
+    code = "\n".join(c.source for c in key.cells if c.cell_type == "code")
+    exercises = tool.chapter_exercises(tool.chapter_notebook(path.stem))
+    for ex in exercises:
+        assert f"(`{ex['label']}`" in markdown, ex["label"]
+    assert markdown.count("**Solution.**") == sum(
+        1 for ex in exercises if ex["has_solution"])
+    qs = tool.questions(master_nb(path))
+    assert markdown.count("**Explanation.**") == len(qs)
+    for q in qs:
+        assert f"autograded, {tool.pts(q['points'])}" in markdown, q["name"]
+    assert secret_lines(path) <= lines_of(code)
+    assert "BEGIN SOLUTION" not in code and "END SOLUTION" not in code
 
 
 # Points ----------------------------------------------------------------------------------
@@ -357,6 +421,99 @@ def test_grading_a_class_writes_one_csv_with_errors_apart_from_failures(tmp_path
     notebook_row = by[("cara", grade.NOTEBOOK)]
     assert notebook_row["status"] == "error" and "broken on purpose" in notebook_row["message"]
     assert by[("notes", grade.NOTEBOOK)]["status"] == "error"
+    totals = {r["student"]: r for r in csv.DictReader(open(csv_path.parent / "totals.csv"))}
+    assert list(totals["cara"]) == grade.TOTAL_COLUMNS
+    assert float(totals[f"{stem}-ann"]["points"]) == sum(questions.values())
+    assert float(totals[f"{stem}-ben"]["points"]) == 0
+    assert totals["notes"]["points"] == "" and int(totals["notes"]["errors"]) == 1
+    assert int(totals["cara"]["errors"]) >= 1
     assert (csv_path.parent / "feedback" / f"{stem}-ben.txt").is_file()
     feedback = (csv_path.parent / "feedback" / "cara.txt").read_text()
     assert "broken on purpose" in feedback and "total:" in feedback
+
+
+# Answers that delegate to d2lmini ---------------------------------------------------------
+
+def test_every_question_that_forbids_has_a_delegating_answer():
+    from delegations import DELEGATING
+    forbidding = {q["name"] for p in MASTERS for q in tool.questions(master_nb(p))
+                  if q["forbid"]}
+    assert forbidding and set(DELEGATING) == forbidding
+
+
+def test_students_are_told_what_they_must_not_use():
+    for path in MASTERS:
+        nb = tool.resolve(path)
+        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        for q in tool.questions(master_nb(path)):
+            if q["forbid"]:
+                assert tool.forbid_sentence(q["forbid"]).strip() in text, q["name"]
+
+
+def test_delegating_answers_score_zero(tmp_path):
+    """Each delegating answer replaces the reference solution in the solutions
+    notebook: its question scores zero, with a message that says why, while
+    the other questions keep full marks."""
+    import csv
+    import grade
+    from delegations import DELEGATING
+    subs = tmp_path / "submissions"
+    subs.mkdir()
+    expected = {}
+    for path in MASTERS:
+        qs = [q for q in tool.questions(master_nb(path)) if q["forbid"]]
+        if not qs:
+            continue
+        nb = nbformat.read(built(path.stem)["autograder"], as_version=4)
+        for q in qs:
+            names = tool.answer_names(q)
+            cell = next(c for c in nb.cells if c.cell_type == "code" and any(
+                c.source.lstrip().startswith((f"def {n}(", f"class {n}(")) or
+                f"\ndef {n}(" in c.source or f"\nclass {n}(" in c.source for n in names))
+            cell.source = DELEGATING[q["name"]].strip()
+            expected[(path.stem, q["name"])] = 0
+        for q in tool.questions(master_nb(path)):
+            expected.setdefault((path.stem, q["name"]), q["points"])
+        nbformat.write(nb, subs / f"{path.stem}-eve.ipynb")
+    csv_path, _ = grade.grade(subs, jobs=2)
+    rows = {(r["assignment"], r["question"]): r for r in csv.DictReader(open(csv_path))
+            if r["question"] != grade.NOTEBOOK}
+    assert set(rows) == set(expected)
+    for key, points in expected.items():
+        row = rows[key]
+        assert float(row["points"]) == points, (key, row)
+        if points == 0:
+            assert row["status"] == "failed" and "your own code" in row["message"], row
+    feedback = (csv_path.parent / "feedback" / "adam-eve.txt").read_text()
+    assert "asks for your own code" in feedback
+
+
+# A private copy of the masters: `make assignments MASTERS=folder` ---------------------------
+
+def test_a_private_master_builds_with_its_own_prompt(tmp_path):
+    """An instructor's copy may replace a chapter's prompt by one of its own,
+    which students have not seen on the website; the public masters may not."""
+    import sys
+    nb = master_nb(tool.MASTERS / "adam.ipynb")
+    placeholder = next(c for c in nb.cells if c.cell_type == "markdown"
+                       and tool.PLACEHOLDER.match(c.source)
+                       and "adam-q-bias" in c.source)
+    placeholder.source = ("### Bias correction, our way\n\nWrite `bias_corrected_moments(grads, "
+                          "beta1=0.9, beta2=0.999)`: the bias-corrected moments after the "
+                          "gradients `grads` (a 1-D tensor).")
+    with pytest.raises(tool.AssignmentError, match="exactly one prompt cell"):
+        tool.check_master(tool.MASTERS / "adam.ipynb", nb)
+    private, out = tmp_path / "private", tmp_path / "out"
+    private.mkdir()
+    nbformat.write(nb, private / "adam.ipynb")
+    env = dict(os.environ, D2LMINI_MASTERS=str(private), D2LMINI_ASSIGNMENTS_OUT=str(out))
+    proc = subprocess.run([sys.executable, str(tool.ROOT / "tools" / "assignments.py"),
+                           "build", "adam"], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    student = nbformat.read(out / "adam" / "student" / "adam.ipynb", as_version=4)
+    text = "\n".join(c.source for c in student.cells if c.cell_type == "markdown")
+    points = next(q["points"] for q in tool.questions(nb) if q["name"] == "adam-q-bias")
+    assert f"### Bias correction, our way ({tool.pts(points)})" in text
+    key = nbformat.read(out / "adam" / "answer-key.ipynb", as_version=4)
+    assert any("Questions of this assignment only" in c.source for c in key.cells)
+    assert (out / "adam" / "autograder").is_dir() and not list(private.glob("*.zip"))
