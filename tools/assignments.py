@@ -557,7 +557,24 @@ def embed_public_tests(student_nb, tests_dir):
         raise AssignmentError(f"{nbtool._rel(student_nb)}: its second code cell is not "
                               "the Otter cell")
     cell.source = otter_cell(tests_dir)
+    check_all = [c for c in nbtool.code_cells(nb) if c.source.strip() == "grader.check_all()"]
+    if len(check_all) != 1:
+        raise AssignmentError(f"{nbtool._rel(student_nb)}: expected one "
+                              f"'grader.check_all()' cell, found {len(check_all)}")
+    check_all[0].source = CHECK_ALL_CELL
     nbformat.write(nb, student_nb)
+
+
+# Otter's check_all() reports nothing when it finds no tests: say so.
+CHECK_ALL_CELL = """\
+# Run every public test. Without tests/ (the second code cell writes it) there
+# would be nothing to run, and no report is not a pass.
+import pathlib
+if not list(pathlib.Path("tests").glob("*.py")):
+    print("NO PUBLIC TESTS FOUND in tests/: run the second code cell of this "
+          "notebook, which writes them, then run this cell again.")
+grader.check_all()
+"""
 
 
 def cmd_build(args):

@@ -173,6 +173,20 @@ def test_student_notebook_alone_writes_its_tests_and_checks_answers(tmp_path):
     assert "adam-q-bias" in printed and "failed" in printed.lower()
 
 
+def test_check_all_says_so_when_there_are_no_tests(tmp_path):
+    from nbclient import NotebookClient
+    out = built("adam")
+    nb = nbformat.read(out["student"], as_version=4)
+    cell = next(c for c in nb.cells if "grader.check_all()" in c.source)
+    assert cell.source == tool.CHECK_ALL_CELL
+    grader = nbformat.v4.new_code_cell('import otter\ngrader = otter.Notebook(tests_dir="tests")')
+    nb.cells = [grader, cell]
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    printed = "".join(o.get("text", "") for o in nb.cells[1].outputs)
+    assert "NO PUBLIC TESTS FOUND in tests/" in printed
+
+
 def student_text(out):
     """Everything a student receives: the notebook (cells and metadata) and the test files."""
     nb = nbformat.read(out["student"], as_version=4)
