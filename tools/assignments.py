@@ -256,6 +256,25 @@ def solution_lines(nb):
     return lines
 
 
+def lines_outside(nb, cells):
+    """The stripped, non-blank lines of every cell of ``nb`` but ``cells``."""
+    return {line.strip() for c in nb.cells if not any(c is x for x in cells)
+            for line in c.source.splitlines() if line.strip()}
+
+
+def secret_solution_lines(path):
+    """The lines of a master's reference solutions that its resolved form
+    (prompts, tests, set-up) shows nowhere else: what students must not see."""
+    nb = resolve(path)
+    outside = lines_outside(nb, [c for q in questions(nb) for c in q["solutions"]])
+    return {line for line in solution_lines(nb) if line and line not in outside}
+
+
+def explanation(question):
+    """The markdown of a question's ``# EXPLANATION`` cell, without that line."""
+    return question["explanations"][0].source.strip().partition("\n")[2].strip()
+
+
 def check_master(path, nb):
     """Raise AssignmentError unless the master follows the course's format."""
     rel = nbtool._rel(path)
@@ -449,8 +468,7 @@ def answer_key(path):
         cells.append(md(head + "\n\n" + conv.convert(ex["body"])))
         if q:
             cells += [code(solution_code(c.source)) for c in q["solutions"]]
-            text = q["explanations"][0].source.strip().split("\n", 1)[1:]
-            cells.append(md("**Explanation.** " + conv.convert("".join(text).strip())))
+            cells.append(md("**Explanation.** " + conv.convert(explanation(q))))
         elif ex["has_solution"]:
             cells.append(md("**Solution.**\n\n" + conv.convert(ex["solution"])))
         else:
@@ -462,8 +480,7 @@ def answer_key(path):
         cells += [md(f"### `{q['name']}` ({pts(q['points'])})")] + [
             md(c.source) for c in q["prompts"]]
         cells += [code(solution_code(c.source)) for c in q["solutions"]]
-        text = q["explanations"][0].source.strip().split("\n", 1)[1:]
-        cells.append(md("**Explanation.** " + "".join(text).strip()))
+        cells.append(md("**Explanation.** " + explanation(q)))
     key = nbformat.v4.new_notebook(cells=cells)
     key.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                   "language": "python"}

@@ -198,16 +198,7 @@ def student_text(out):
 
 @pytest.mark.parametrize("path", MASTERS, ids=IDS)
 def test_student_notebook_has_no_solution_line(path):
-    nb = master_nb(path)
-    solution = set(tool.solution_lines(nb))
-    # Lines that the master also has outside its solutions (prompts, tests, set-up)
-    # are not secrets.
-    resolved = tool.resolve(path)
-    elsewhere = set()
-    for cell in resolved.cells:
-        if not any(cell is s for q in tool.questions(resolved) for s in q["solutions"]):
-            elsewhere |= lines_of(cell.source)
-    secret = {line for line in solution if nontrivial(line) and line not in elsewhere}
+    secret = secret_lines(path)
     assert secret, f"{path.name}: no solution lines found (are the BEGIN/END SOLUTION marks there?)"
     student = lines_of(student_text(built(path.stem)))
     leaked = sorted(secret & student)
@@ -220,10 +211,7 @@ def test_student_notebook_has_no_hidden_test(path):
     nb = tool.resolve(path)
     hidden_cells = [cell for q in tool.questions(nb) for cell in q["hidden"]]
     # Lines that the master also has outside its hidden tests are not secrets.
-    elsewhere = set()
-    for cell in nb.cells:
-        if not any(cell is h for h in hidden_cells):
-            elsewhere |= lines_of(cell.source)
+    elsewhere = tool.lines_outside(nb, hidden_cells)
     hidden = {line for cell in hidden_cells for line in lines_of_list(cell.source)[1:]
               if nontrivial(line) and line not in elsewhere}
     text = student_text(out)
@@ -241,16 +229,8 @@ def lines_of_list(text):
 # What stays private: solutions and the answer key ---------------------------------------
 
 def secret_lines(path):
-    """The lines of a master's reference solutions that appear nowhere else in
-    its resolved form (prompts, tests, set-up): what a student must not see."""
-    nb = tool.resolve(path)
-    solutions = [c for q in tool.questions(nb) for c in q["solutions"]]
-    elsewhere = set()
-    for cell in nb.cells:
-        if not any(cell is s for s in solutions):
-            elsewhere |= lines_of(cell.source)
-    return {line for line in tool.solution_lines(master_nb(path))
-            if nontrivial(line) and line not in elsewhere}
+    """The secret solution lines of a master worth looking for."""
+    return {line for line in tool.secret_solution_lines(path) if nontrivial(line)}
 
 
 def test_no_autograded_solution_is_in_the_chapters():
