@@ -22,11 +22,13 @@ CHAPTERS = {
     "chapters/cnn/convolutions": ("Convolutions\nand LeNet", 0, 1),
     "chapters/cnn/alexnet": ("AlexNet", 0, 2),
     "chapters/cnn/vgg": ("VGG", 0, 3),
-    "chapters/cnn/batch-norm": ("Batch\nnormalization", 0, 4),
-    "chapters/cnn/resnet": ("ResNet", 0, 5),
-    "chapters/cnn/densenet": ("DenseNet", 0, 6),
+    "chapters/cnn/nin": ("NiN", 0, 4),
+    "chapters/cnn/googlenet": ("GoogLeNet", 0, 5),
+    "chapters/cnn/batch-norm": ("Batch\nnormalization", 0, 6),
+    "chapters/cnn/resnet": ("ResNet", 0, 7),
+    "chapters/cnn/densenet": ("DenseNet", 0, 8),
     "chapters/vision/augmentation": ("Image\naugmentation", 1.3, 3),
-    "chapters/vision/fine-tuning": ("Fine-tuning", 1.3, 7),
+    "chapters/vision/fine-tuning": ("Fine-tuning", 1.3, 8),
     "chapters/optimization/optimization-intro": ("Optimization and\ndeep learning", 2.6, 1),
     "chapters/optimization/convexity": ("Convexity", 2.6, 2),
     "chapters/optimization/gd": ("Gradient\ndescent", 2.6, 3),
@@ -44,7 +46,9 @@ DEPENDS = [
     ("chapters/preliminaries", "chapters/cnn/convolutions"),
     ("chapters/cnn/convolutions", "chapters/cnn/alexnet"),
     ("chapters/cnn/alexnet", "chapters/cnn/vgg"),
-    ("chapters/cnn/vgg", "chapters/cnn/batch-norm"),
+    ("chapters/cnn/vgg", "chapters/cnn/nin"),
+    ("chapters/cnn/nin", "chapters/cnn/googlenet"),
+    ("chapters/cnn/googlenet", "chapters/cnn/batch-norm"),
     ("chapters/cnn/batch-norm", "chapters/cnn/resnet"),
     ("chapters/cnn/resnet", "chapters/cnn/densenet"),
     ("chapters/cnn/alexnet", "chapters/vision/augmentation"),
@@ -68,10 +72,10 @@ PART_COLORS = {"cnn": "#dbe9f6", "vision": "#f3e0ee", "optimization": "#e3f1df",
 
 
 def draw():
-    fig = Figure(figsize=(7.8, 7.0))
+    fig = Figure(figsize=(7.8, 7.5))
     ax = fig.add_axes([0, 0, 1, 1])
     ax.set_xlim(-0.6, 4.8)
-    ax.set_ylim(8.6, -0.5)
+    ax.set_ylim(9.3, -0.5)
     ax.axis("off")
     w, h = 1.05, 0.62
     for key, (label, x, y) in CHAPTERS.items():
@@ -85,9 +89,9 @@ def draw():
         ax.add_patch(FancyArrowPatch((xa, ya + h / 2), (xb, yb - h / 2),
                                      arrowstyle="-|>", mutation_scale=10, color="#444",
                                      lw=0.9, shrinkA=1, shrinkB=1))
-    ax.text(0, 6.45, "Convolutional\nnetworks", ha="center", va="top",
+    ax.text(0, 8.45, "Convolutional\nnetworks", ha="center", va="top",
             fontsize=9, style="italic", color="#1f4e79")
-    ax.text(1.3, 7.45, "Computer\nvision", ha="center", va="top", fontsize=9,
+    ax.text(1.3, 8.45, "Computer\nvision", ha="center", va="top", fontsize=9,
             style="italic", color="#7a2e62")
     ax.text(4.0, 3.0, "Optimization", ha="center", va="center", fontsize=9,
             style="italic", color="#2e6b2e")

@@ -71,6 +71,18 @@ import d2lmini
 def newton_step(x, g, H, lr=1.0):
     return d2lmini.newton_update(x, g, H, lr)
 """,
+    "googlenet-q-params": """
+import d2lmini
+def inception_params(in_channels, c1, c2, c3, c4):
+    block = d2lmini.Inception(in_channels, c1, c2, c3, c4)
+    return sum(p.numel() for p in block.parameters())
+""",
+    "nin-q-block-params": """
+from d2lmini import nin_block
+def nin_block_params(in_channels, out_channels, kernel_size):
+    blk = nin_block(in_channels, out_channels, kernel_size, 1, 0)
+    return sum(p.numel() for p in blk.parameters())
+""",
     "preliminaries-q-accuracy": """
 import d2lmini
 def count_correct(y_hat, y):
