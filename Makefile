@@ -123,8 +123,9 @@ bench: install data
 execute-full: install data
 	$(BIN)/python tools/nbtool.py execute-full $(if $(RESUME),--resume) $(NB)
 
-# A borrowed GPU machine (see CONTRIBUTING.md): the wheels and data it needs,
-# into .device/ (ignored), and the import of what it sent back (DIR=folder).
+# A GPU machine without network or Jupyter (see CONTRIBUTING.md): the wheels
+# and data it needs, into .device/ (ignored); there, `python3 tools/device.py
+# run $OUT`; here, the import of what it sent back (DIR=folder).
 device-bundle: install data
 	$(BIN)/python tools/device.py bundle
 

@@ -21,10 +21,13 @@ in one run on one device, ``--repeats`` full epochs of each side (after
 It prints every setting that decides the result, examples/sec of each side,
 the ratio b/a by the wall clock, the peak device memory and the model FLOPs
 per second as a fraction of the GPU's peak bfloat16 throughput (only where
-bfloat16 ran). ``--out FILE`` also writes the settings and the table there in
-Markdown (the Results page includes ``benchmarks/throughput.md``). Unless
-``--no-tta``, it then trains ResNet-18 with d2lmini's defaults until the test
-accuracy reaches ``--target`` and prints the wall time.
+bfloat16 ran). On a GPU the classic side's convolutions run in TF32, cuDNN's
+default, and the table says so. Unless ``--no-tta``, it then trains ResNet-18
+with d2lmini's defaults until the test accuracy reaches ``--target`` and
+reports the wall time. ``--out FILE`` also writes the settings and the table
+there in Markdown (the Results page includes ``benchmarks/throughput.md``),
+rewritten after every model and after the time-to-accuracy run, so that a
+run stopped halfway keeps what it measured.
 """
 import argparse
 import gzip
@@ -138,8 +141,10 @@ def measure_d2lmini(net, data_iter, device, repeats, warmup, compile=False):
     opt = torch.optim.SGD(net.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
     first = [batch for _, batch in zip(range(warmup), data_iter)]
-    train.train_epoch(model, first, loss_fn, opt, device, channels_last=channels_last,
-                      amp=amp).tolist()  # untimed: compilation, kernel loading
+    for last in data_iter:  # the smaller last batch: another shape to compile for
+        pass
+    train.train_epoch(model, first + [last], loss_fn, opt, device,
+                      channels_last=channels_last, amp=amp).tolist()  # untimed: compilation
     runs = []
     for _ in range(repeats):
         synchronize(device)
@@ -179,6 +184,15 @@ def device_name(device):
     return f"cpu ({torch.get_num_threads()} threads)"
 
 
+def classic_precision(device):
+    """What the classic side's float32 convolutions and matrix products run in."""
+    if device.type != "cuda":
+        return "float32"
+    conv = "TF32" if torch.backends.cudnn.allow_tf32 else "float32"
+    matmul = "TF32" if torch.backends.cuda.matmul.allow_tf32 else "float32"
+    return f"float32 tensors; convolutions in {conv} (cuDNN's default), matrix products in {matmul}"
+
+
 def settings_lines(args, device):
     """Every setting that decides the result, one per line."""
     tf32 = torch.backends.cuda.matmul.allow_tf32 if device.type == "cuda" else "n/a"
@@ -193,7 +207,8 @@ def settings_lines(args, device):
         f"{args.warmup} untimed batches"
         + (f"; {args.limit} training images" if args.limit else "; all 60,000 training images"),
         f"classic pipeline: DataLoader with {args.workers} workers, pin_memory "
-        f"{device.type == 'cuda'}, persistent workers {args.workers > 0}, float32",
+        f"{device.type == 'cuda'}, persistent workers {args.workers > 0}, "
+        f"{classic_precision(device)}",
         f"d2lmini: compile {args.compile}",
     ]
 
@@ -211,11 +226,21 @@ def peak_memory(device):
     return "n/a (CPU)"
 
 
-def time_to_accuracy(target, max_epochs, batch_size, device, quick):
+def first(data_iter, limit, shuffle):
+    """The first ``limit`` examples of a DeviceLoader (all when limit is None)."""
+    if not limit:
+        return data_iter
+    return DeviceLoader(data_iter.images[:limit], data_iter.labels[:limit],
+                        data_iter.batch_size, shuffle=shuffle, resize=data_iter.resize,
+                        device=data_iter.device)
+
+
+def time_to_accuracy(target, max_epochs, batch_size, device, quick, limit=None):
     make, size, lr = MODELS["resnet18"]
     d2lmini.seed_everything(0)
     train_iter, test_iter = d2lmini.load_fashion_mnist(batch_size, resize=size, device=device,
                                                        quick=quick)
+    train_iter, test_iter = first(train_iter, limit, True), first(test_iter, limit, False)
     net = make()
     net.apply(train.init_xavier)
     channels_last, amp = gpu.place_net(net, device)
@@ -259,7 +284,7 @@ def main(argv=None):
         parser.error(f"unknown model(s) {unknown}; choose from {list(MODELS)}")
     if args.small:
         args.batch_size, args.repeats, args.warmup, args.workers = 8, 1, 1, 0
-        args.limit, args.no_tta = 64, True
+        args.limit, args.max_epochs, args.target = 64, 1, min(args.target, 0.5)
 
     device = d2lmini.try_gpu()
     settings = settings_lines(args, device)
@@ -279,11 +304,7 @@ def main(argv=None):
             del loader
             train_iter, _ = d2lmini.load_fashion_mnist(args.batch_size, resize=size,
                                                        device=device, quick=False)
-            if args.limit:
-                train_iter = DeviceLoader(train_iter.images[:args.limit],
-                                          train_iter.labels[:args.limit], args.batch_size,
-                                          shuffle=True, resize=train_iter.resize,
-                                          device=device)
+            train_iter = first(train_iter, args.limit, True)
             if device.type == "cuda":
                 torch.cuda.reset_peak_memory_stats(device)
             ours, channels_last, amp = measure_d2lmini(make(), train_iter, device,
@@ -297,24 +318,37 @@ def main(argv=None):
             print(f"{name}: classic {spread(rows[-1]['wall'])} ex/s, d2lmini "
                   f"{spread(ours)} ex/s", flush=True)
             del train_iter
+            write(args.out, settings, results_table(rows, peak_flops(device, args.peak_tflops)))
 
     table = results_table(rows, peak_flops(device, args.peak_tflops))
     print("\n" + table)
-    if args.out:
-        Path(args.out).write_text(
-            "Settings:\n\n" + "".join(f"- {line}\n" for line in settings) + "\n" + table)
-        print(f"wrote {args.out}")
-
     if not args.no_tta:
-        print(f"\ntime to {args.target} test accuracy, ResNet-18 at 96x96, batch "
+        print(f"time to {args.target} test accuracy, ResNet-18 at 96x96, batch "
               f"{args.batch_size}, d2lmini defaults:")
         seconds, epochs, acc = time_to_accuracy(args.target, args.max_epochs, args.batch_size,
-                                                device, quick=args.small)
-        if seconds is None:
-            print(f"not reached in {epochs} epochs (last test acc {acc:.4f})")
-        else:
-            print(f"reached {acc:.4f} after {epochs} epochs, {seconds:.1f} s")
+                                                device, quick=args.small, limit=args.limit)
+        line = tta_line(args, seconds, epochs, acc)
+        print(line)
+        table += "\n" + line + "\n"
+        write(args.out, settings, table)
+    if args.out:
+        print(f"wrote {args.out}")
     return rows
+
+
+def write(out, settings, table):
+    """The settings and the table so far, in Markdown, into ``out`` (if given)."""
+    if out:
+        Path(out).write_text("Settings:\n\n" + "".join(f"- {line}\n" for line in settings)
+                             + "\n" + table)
+
+
+def tta_line(args, seconds, epochs, acc):
+    what = (f"Time to {args.target} test accuracy (ResNet-18 at 96x96, batch "
+            f"{args.batch_size}, d2lmini's defaults, evaluation included): ")
+    if seconds is None:
+        return what + f"not reached in {epochs} epochs (last test accuracy {acc:.4f})."
+    return what + f"{seconds:.1f} s, test accuracy {acc:.4f} after {epochs} epoch(s)."
 
 
 def results_table(rows, peak):

@@ -31,6 +31,36 @@ def test_small_benchmark_prints_a_row_per_model(capsys, tmp_path):
     written = out_file.read_text()
     assert written.startswith("Settings:") and "| lenet_bn | 28x28 |" in written
     assert "n/a" in written  # no bf16 on the CPU: no "% of peak"
+    assert "Time to 0.5 test accuracy (ResNet-18 at 96x96" in written  # the TTA row
+
+
+def test_a_run_stopped_halfway_keeps_the_rows_it_measured(monkeypatch, tmp_path, capsys):
+    out_file = tmp_path / "throughput.md"
+    measure = bench.measure_classic
+    calls = []
+
+    def crash_on_the_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt("stopped at the command's time limit")
+        return measure(*args, **kwargs)
+    monkeypatch.setattr(bench, "measure_classic", crash_on_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        bench.main(["--small", "--models", "lenet_bn,densenet", "--out", str(out_file)])
+    written = out_file.read_text()
+    assert "| lenet_bn | 28x28 |" in written and "densenet" not in written
+
+
+def test_the_classic_side_is_labelled_tf32_where_cudnn_uses_it():
+    assert bench.classic_precision(torch.device("cpu")) == "float32"
+    saved = torch.backends.cuda.matmul.allow_tf32
+    try:
+        torch.backends.cuda.matmul.allow_tf32 = False
+        with torch.backends.cudnn.flags(allow_tf32=True):
+            label = bench.classic_precision(torch.device("cuda:0"))
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = saved
+    assert "convolutions in TF32" in label and "matrix products in float32" in label
 
 
 @pytest.mark.parametrize("name, tflops", [

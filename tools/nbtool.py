@@ -248,14 +248,16 @@ def cmd_record_checked(args):
               f"{sum(is_checked(c) for c in code_cells(nb))} checked cells")
 
 
-def record_run(nb, path, timeout):
-    """Execute ``nb`` in full mode and store its run record; return the record.
+def record_run(nb, path, timeout, mode="full"):
+    """Execute ``nb`` in ``mode`` (full, or quick for a dry run of the tooling)
+    and store its run record; return the record.
 
     The record comes from the kernel itself (a probe cell run after the
     notebook's own cells and removed again), so it names the device and the
-    PyTorch and d2lmini versions that really made the outputs.
+    PyTorch and d2lmini versions that really made the outputs. A quick-mode
+    record is never trusted (see records.verdict).
     """
-    os.environ["D2LMINI_MODE"] = "full"
+    os.environ["D2LMINI_MODE"] = mode
     probe = nbformat.v4.new_code_cell(records.probe_cell())
     nb.cells.append(probe)
     t0 = time.perf_counter()
@@ -265,10 +267,10 @@ def record_run(nb, path, timeout):
         nb.cells.remove(probe)
     seconds = time.perf_counter() - t0
     run = records.read_probe(probe)
-    if run["mode"] != "full":
-        raise RuntimeError(f"the kernel ran in {run['mode']} mode, not full")
+    if run["mode"] != mode:
+        raise RuntimeError(f"the kernel ran in {run['mode']} mode, not {mode}")
     number_checked(nb)
-    meta = {"mode": "full", "device": run["device"], "torch": run["torch"],
+    meta = {"mode": mode, "device": run["device"], "torch": run["torch"],
             "d2lmini": run["d2lmini"], "d2lmini_files": run["d2lmini_files"],
             "d2lmini_hash": run["d2lmini_hash"],
             "image_sizes": run["image_sizes"], "date": datetime.date.today().isoformat(),
@@ -284,29 +286,34 @@ def cmd_execute_full(args):
     """Run notebooks in full mode and store their outputs with the run record.
 
     Keeps going past a notebook that fails (and says so at the end); with
-    ``--resume`` skips notebooks whose record already matches the current
-    code and d2lmini; with ``--out DIR`` writes the executed notebooks there
-    (same relative paths) instead of over the originals.
+    ``--out DIR`` writes the executed notebooks there (same relative paths)
+    instead of over the originals; with ``--resume`` skips notebooks already
+    recorded for the current code at the sizes they ask for (in DIR first),
+    so that a record made on a CPU at a smaller size is made again.
     """
     paths = [Path(p).resolve() for p in args.notebooks] or notebooks()
     current = current_d2lmini_hash()
+    mode = "quick" if args.dry_run else "full"
     failed = []
     for path in paths:
-        nb = nbformat.read(path, as_version=4)
         rel = path.relative_to(ROOT)
-        if args.resume and verdict(nb, current)[0] == "trusted":
-            print(f"{rel}: already recorded for this code, skipped")
+        target = Path(args.out).resolve() / rel if args.out else path
+        nb = nbformat.read(path, as_version=4)
+        if args.resume and any(
+                p.exists() and records.done_at_own_size(nbformat.read(p, as_version=4),
+                                                        current, mode)
+                for p in {target, path}):
+            print(f"{rel}: already recorded at its own size for this code, skipped")
             continue
         try:
-            meta = record_run(nb, path, args.timeout)
+            meta = record_run(nb, path, args.timeout, mode)
         except Exception as e:  # keep going: report it at the end
             failed.append(rel)
-            print(f"{rel}: FAILED in full mode: {type(e).__name__}: {str(e)[-2000:]}")
+            print(f"{rel}: FAILED in {mode} mode: {type(e).__name__}: {str(e)[-2000:]}")
             continue
-        target = Path(args.out).resolve() / rel if args.out else path
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, target)
-        print(f"{rel}: {meta['seconds']:.1f} s in full mode on {meta['device']}")
+        print(f"{rel}: {meta['seconds']:.1f} s in {mode} mode on {meta['device']}")
     if not args.out:
         cmd_results(args)
     if failed:
@@ -421,6 +428,8 @@ def main(argv=None):
     sub.add_parser("stored", help="list the notebooks whose stored outputs the book "
                    "shows (the book executes the others)").set_defaults(
         func=lambda a: print("\n".join(records.stored_notebooks(ROOT))))
+    sub.add_parser("gpu-plan", help="list the notebooks that wait for a GPU run").set_defaults(
+        func=lambda a: print("\n".join(records.gpu_plan(ROOT))))
     rc = sub.add_parser("record-checked")
     rc.add_argument("notebooks", nargs="*")
     rc.add_argument("--timeout", type=int, default=600, help="seconds per cell")
@@ -430,7 +439,9 @@ def main(argv=None):
     ex.add_argument("--timeout", type=int, default=7200,
                     help="seconds per cell (a CPU run of ResNet takes over half an hour)")
     ex.add_argument("--resume", action="store_true",
-                    help="skip notebooks already recorded for the current code")
+                    help="skip notebooks already recorded for the current code at their own size")
+    ex.add_argument("--dry-run", action="store_true",
+                    help="run in quick mode, to try the tooling (records that are never trusted)")
     ex.add_argument("--out", help="write the executed notebooks under this folder")
     ex.set_defaults(func=cmd_execute_full)
     args = parser.parse_args(argv)

@@ -150,25 +150,46 @@ def verdict(nb, current_hash=None):
     return "trusted", "outputs of a recorded full-mode run"
 
 
-def stored_notebooks(root):
-    """The chapter notebooks under ``root`` whose stored outputs are shown
-    (a recorded full-mode run, trusted or aged), as POSIX paths relative to
-    ``root``. The book executes every other notebook."""
+def chapter_verdicts(root):
+    """``(path, notebook, status)`` for every chapter notebook under ``root``
+    (the path POSIX and relative to ``root``; status as :func:`verdict`'s)."""
     import nbformat
     current = current_d2lmini_hash()
-    stored = []
     for path in sorted((Path(root) / "chapters").rglob("*.ipynb")):
         if ".ipynb_checkpoints" in path.parts:
             continue
-        status, _ = verdict(nbformat.read(path, as_version=4), current)
-        if status in ("trusted", "aged"):
-            stored.append(path.relative_to(root).as_posix())
-    return stored
+        nb = nbformat.read(path, as_version=4)
+        yield path.relative_to(root).as_posix(), nb, verdict(nb, current)[0]
+
+
+def stored_notebooks(root):
+    """The chapter notebooks under ``root`` whose stored outputs are shown
+    (a recorded full-mode run, trusted or aged). The book executes every other
+    notebook."""
+    return [path for path, _, status in chapter_verdicts(root) if status in ("trusted", "aged")]
 
 
 def waits_for_gpu(meta):
     """True when the run trained on smaller images than the chapter asks for."""
     return any(s["asked"] != s["used"] for s in meta.get("image_sizes", []))
+
+
+def done_at_own_size(nb, current_hash=None, mode="full"):
+    """True when ``nb`` holds a trusted full-mode record made at the sizes the
+    chapter asks for: a run that no device needs to repeat. (With ``mode``
+    quick, a dry run's record of the present code, at whatever size.)"""
+    meta = nb.metadata.get("d2lmini", {})
+    if mode != "full":
+        return meta.get("mode") == mode and meta.get("code_hash") == code_hash(nb)
+    return verdict(nb, current_hash)[0] == "trusted" and not waits_for_gpu(meta)
+
+
+def gpu_plan(root):
+    """The chapter notebooks under ``root`` that wait for a GPU run: those with
+    no record to show, and those recorded on a CPU at a smaller image size
+    than they ask for."""
+    return [path for path, nb, status in chapter_verdicts(root)
+            if status not in ("trusted", "aged") or waits_for_gpu(nb.metadata["d2lmini"])]
 
 
 def describe(meta):
