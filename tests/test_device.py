@@ -227,6 +227,9 @@ def test_the_bundle_installs_offline_into_a_bare_python_and_runs_a_notebook(tmp_
     python = str(venv / "bin" / "python")
     lacks = subprocess.run([python, "-c", "import nbclient"], capture_output=True)
     assert lacks.returncode != 0  # the Jupyter stack comes from the bundle alone
+    plan = subprocess.run([python, "tools/device.py", "plan", *device.TRAINING], cwd=repo,
+                          capture_output=True, text=True, timeout=300)
+    assert plan.returncode == 0 and "resnet18 at 96x96" in plan.stdout, plan.stderr[-3000:]
     name = tiny_notebook(repo / "chapters" / "tiny" / "data.ipynb",
                          "train_iter, test_iter = d2lmini.load_fashion_mnist(1000)\n"
                          "print(len(train_iter), len(test_iter))\n"
@@ -239,6 +242,11 @@ def test_the_bundle_installs_offline_into_a_bare_python_and_runs_a_notebook(tmp_
     assert tarball_names(tmp_path / "out" / "notebooks.tgz") == [name]
     executed = nbformat.read(tmp_path / "work" / name, as_version=4)
     assert executed.cells[-1].outputs[0]["text"] == f"60 10\n{repo / '.device' / 'data'}\n"
+    # a chapter of the plan: its estimate is made there too (then it is stopped at once)
+    run = device_run(repo, tmp_path / "out", "chapters/cnn/resnet.ipynb", "--no-bench",
+                     "--notebook-limit", "1", python=python)
+    log = run.communicate(timeout=300)[0]
+    assert "chapters/cnn/resnet.ipynb: STOPPED at its limit of 1 s" in log, log[-3000:]
 
 
 def test_import_refuses_a_tarball_that_writes_elsewhere(tmp_path):

@@ -238,7 +238,7 @@ def pack(out, work):
     return finished
 
 
-def prepare(out):
+def prepare():
     """The environment of the run: the bundle's wheels on the path, its data."""
     env = dict(os.environ, PYTHONUNBUFFERED="1", D2LMINI_MODE="full")
     site = Path("/tmp/d2lmini-site")
@@ -255,7 +255,7 @@ def prepare(out):
         import nbclient  # noqa: F401
         import nbformat  # noqa: F401
     except ImportError as error:
-        sys.exit(f"{error.name} is missing and .device/wheels holds no wheels: make "
+        sys.exit(f"{error.name} is missing and .device/wheels holds no wheels: run "
                  "`make device-bundle` here and carry .device with the command")
     if (BUNDLE / "data").is_dir():
         env["D2LMINI_DATA"] = str(BUNDLE / "data")
@@ -271,8 +271,8 @@ def cmd_run(args):
     t0 = time.monotonic()
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    env = prepare(out)
-    sys.path.insert(0, str(ROOT / "tools"))
+    env = prepare()
+    sys.path[:0] = [str(ROOT), str(ROOT / "tools")]  # d2lmini (for the estimates), records
     import records
     work = Path(args.work)
     plan = ordered(args.notebooks or records.gpu_plan(ROOT))
