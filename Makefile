@@ -12,7 +12,7 @@ TORCH_SPEC ?= "torch>=2.2" "torchvision>=0.17"
 BOOK_FLAGS ?= -W -n --keep-going
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install data tools mathjax browser book site test unit notebooks executed assignments grading grade bench colab colab-test execute-full device-bundle device-import strip-stale record-checked clean
+.PHONY: install data tools mathjax axe browser book site test unit notebooks executed assignments grading grade bench colab colab-test execute-full device-bundle device-import strip-stale record-checked clean
 
 install: $(VENV)/.installed
 
@@ -48,6 +48,14 @@ $(MATHJAX)/tex-chtml.js:
 	cd .tools/node_modules/mathjax/es5 && cp -r tex-chtml.js input ui a11y adaptors $(CURDIR)/$(MATHJAX)/ \
 	  && cp -r output/chtml output/chtml.js $(CURDIR)/$(MATHJAX)/output/
 
+# axe-core, the accessibility engine that the browser tests run in each page
+# (tests/browser/test_contrast.py: the contrast of shown source).
+AXE := .tools/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix .tools axe-core@4.14.1
+
 book: install data mathjax
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 
@@ -80,8 +88,9 @@ notebooks: install data
 executed: install
 	$(BIN)/pytest -s tests/book
 
-# Every page of the built site in headless Chromium; screenshots in _build/screenshots.
-site: install browser
+# Every page of the built site in headless Chromium; screenshots in _build/screenshots;
+# axe-core checks the contrast of shown source in light and dark mode.
+site: install browser axe
 	$(BIN)/pytest tests/browser
 
 # Autograded assignments: every master in assignments/ (or MASTERS=folder, a

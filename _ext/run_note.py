@@ -56,7 +56,7 @@ def add_run_note(app, docname, source):
         return
     note = nbformat.v4.new_markdown_cell(
         "```{admonition} Where these outputs come from\n:class: note run-note\n\n"
-        + sentence(nb, app.config.d2lmini_source_hash) + "\n```")
+        + sentence(nb, app.config.d2lmini_code_hash) + "\n```")
     nb.cells.insert(1, note)
     source[0] = json.dumps(nb)
 
@@ -77,7 +77,11 @@ def configure_execution(app, config):
 
 
 def setup(app):
-    app.add_config_value("d2lmini_source_hash", records.current_d2lmini_hash(), "env")
+    # What a record's age is judged by: d2lmini's code, docstrings and comments aside.
+    app.add_config_value("d2lmini_code_hash", records.current_d2lmini_hash(), "env")
+    # What the pages depend on: its whole text, which shown source prints; a
+    # change reads every page again and throws the cached executions away.
+    app.add_config_value("d2lmini_source_hash", records.current_d2lmini_hash(text=True), "env")
     app.connect("config-inited", configure_execution)
     app.connect("source-read", add_run_note)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -45,7 +45,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import d2lmini  # noqa: E402
 from d2lmini import gpu, train  # noqa: E402
-from d2lmini.data import DeviceLoader  # noqa: E402
+from d2lmini.loader import DeviceLoader  # noqa: E402
 
 MODELS = {  # name: (constructor, input size, learning rate used for training)
     "lenet_bn": (lambda: d2lmini.lenet_bn(scratch=False), 28, 1.0),
@@ -230,9 +230,7 @@ def first(data_iter, limit, shuffle):
     """The first ``limit`` examples of a DeviceLoader (all when limit is None)."""
     if not limit:
         return data_iter
-    return DeviceLoader(data_iter.images[:limit], data_iter.labels[:limit],
-                        data_iter.batch_size, shuffle=shuffle, resize=data_iter.resize,
-                        device=data_iter.device)
+    return data_iter.like(data_iter.images[:limit], data_iter.labels[:limit], shuffle=shuffle)
 
 
 def time_to_accuracy(target, max_epochs, batch_size, device, quick, limit=None):
@@ -251,7 +249,7 @@ def time_to_accuracy(target, max_epochs, batch_size, device, quick, limit=None):
     for epoch in range(1, max_epochs + 1):
         train.train_epoch(net, train_iter, loss_fn, opt, device,
                           channels_last=channels_last, amp=amp)
-        acc = d2lmini.evaluate_accuracy(net, test_iter, device, channels_last, amp)
+        acc = d2lmini.evaluate_accuracy(net, test_iter, device)
         seconds = time.perf_counter() - t0
         print(f"  epoch {epoch}: test acc {acc:.4f} after {seconds:.1f} s", flush=True)
         if acc >= target:

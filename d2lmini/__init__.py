@@ -1,57 +1,65 @@
 """d2lmini: the helper package of the d2lmini deep-learning course.
 
-One idea per module, each short enough to read in one sitting:
+One job per module, each short enough to read in one sitting:
 
-* :mod:`d2lmini.runtime`: device, seeding, quick or full mode, checks;
-* :mod:`d2lmini.datafiles`: Fashion-MNIST's files, found, verified, downloaded;
-* :mod:`d2lmini.data`: Fashion-MNIST in minibatches made on the device;
-* :mod:`d2lmini.train`: the classifier training loop and evaluation;
-* :mod:`d2lmini.gpu`: the GPU speed-ups (channels-last, bfloat16);
-* :mod:`d2lmini.plot`: live training curves, image grids, optimization traces;
-* :mod:`d2lmini.conv`: cross-correlation and pooling from scratch, output sizes;
-* :mod:`d2lmini.layers`: batch normalization from scratch (function and module);
-* :mod:`d2lmini.models`: the networks, one module per family;
-* :mod:`d2lmini.init`: He initialization for deep ReLU networks;
-* :mod:`d2lmini.batches`: the minibatch size, smaller in quick mode;
-* :mod:`d2lmini.augment`: image augmentation on whole minibatches;
-* :mod:`d2lmini.finetune`: replacing a head, freezing, parameter groups;
-* :mod:`d2lmini.optim`: update rules and the optimizers built on them;
-* :mod:`d2lmini.toys`: test functions, toy trajectories, learning-rate schedules;
-* :mod:`d2lmini.curves`: loss curves of optimizers on Fashion-MNIST;
-* :mod:`d2lmini.show`: ``show_source``, so chapters show the code they import.
+* data: :mod:`~d2lmini.datafiles` (Fashion-MNIST's files, found, verified,
+  downloaded), :mod:`~d2lmini.loader` (minibatches made on the device),
+  :mod:`~d2lmini.data` (the dataset, full or quick), :mod:`~d2lmini.batches`;
+* training: :mod:`~d2lmini.train` (the loop), :mod:`~d2lmini.evaluation`,
+  :mod:`~d2lmini.history`, :mod:`~d2lmini.gpu` (the GPU speed-ups),
+  :mod:`~d2lmini.init`;
+* where and how a chapter runs: :mod:`~d2lmini.mode` (quick or full, and the
+  sizes), :mod:`~d2lmini.devices`, :mod:`~d2lmini.seed`,
+  :mod:`~d2lmini.runtime` (the run record), :mod:`~d2lmini.checks` (the
+  checks of what students pass in);
+* the ideas of the chapters: :mod:`~d2lmini.conv`, :mod:`~d2lmini.layers`,
+  :mod:`~d2lmini.models`, :mod:`~d2lmini.augment`, :mod:`~d2lmini.finetune`,
+  :mod:`~d2lmini.optim`, :mod:`~d2lmini.toys`, :mod:`~d2lmini.curves`;
+* what a page shows: :mod:`~d2lmini.display`, :mod:`~d2lmini.plot`,
+  :mod:`~d2lmini.traces`, :mod:`~d2lmini.progress`, :mod:`~d2lmini.show`.
 """
+from typing import TYPE_CHECKING
+
+from .display import in_notebook, use_svg_display
 from .exports import lazy_exports
-from .plot import in_notebook, use_svg_display
 from .version import __version__
 
-# Where each public name lives (a new public name: add it here). A module is
-# imported when one of its names is first used (see d2lmini.exports), so a
-# chapter loads only what it needs.
-__getattr__, __dir__, __all__ = lazy_exports(__name__, {
-    "datafiles": "CorruptFileError DataNotFoundError find_fashion_mnist read_fashion_mnist",
-    "data": "TEXT_LABELS DeviceLoader get_fashion_mnist_labels load_fashion_mnist",
-    "augment": "Augmented brightness_contrast compose hflip random_resized_crop",
-    "finetune": "class_subset freeze_body head_of imagenet_input param_groups replace_head",
-    "curves": "LossCurve softmax_regression train_loss_curve",
-    "conv": "conv_output_size corr2d corr2d_multi_in corr2d_multi_in_out "
-            "corr2d_multi_in_out_1x1 pool2d",
-    "layers": "BatchNorm batch_norm",
-    "init": "init_he",
-    "batches": "minibatch_size",
-    "models": "DenseBlock Residual densenet lenet lenet_bn resnet18 transition_block "
-              "Inception googlenet nin nin_block VGG11 alexnet narrow_arch vgg vgg_block",
-    "optim": "SGD AdaDelta AdaGrad Adam Momentum RMSProp RuleOptimizer Yogi adadelta_update "
-             "adagrad_update adam_update momentum_update newton_update rmsprop_update "
-             "sgd_update yogi_update",
-    "toys": "bowl constant_lr cubic exponential_lr format_final ill_conditioned_bowl newton_1d "
-            "piecewise_lr polynomial_lr saddle scaled_cosh square train_1d train_2d train_toy "
-            "xcos",
-    "plot": "LivePlot show_images plot_loss_curves plot_trace_1d plot_trace_2d",
-    "runtime": "QUICK_EPOCHS SIZES cpu get_mode is_quick seed_everything set_sizes try_gpu",
-    "show": "claim glue show_source",
-    "train": "History Timer accuracy evaluate evaluate_accuracy evaluate_loss make_optimizer "
-             "train_classifier train_epoch",
-}, globals())
+if TYPE_CHECKING:  # the public names; each module loads when one is first used
+    from .augment import (Augmented, brightness_contrast, compose, hflip,
+                          random_resized_crop)
+    from .batches import minibatch_size
+    from .conv import (conv_output_size, corr2d, corr2d_multi_in, corr2d_multi_in_out,
+                       corr2d_multi_in_out_1x1, pool2d)
+    from .curves import LossCurve, softmax_regression, train_loss_curve
+    from .data import TEXT_LABELS, get_fashion_mnist_labels, load_fashion_mnist
+    from .datafiles import (CorruptFileError, DataNotFoundError, find_fashion_mnist,
+                            read_fashion_mnist)
+    from .devices import cpu, try_gpu
+    from .evaluation import accuracy, evaluate, evaluate_accuracy, evaluate_loss
+    from .finetune import (class_subset, freeze_body, head_of, imagenet_input,
+                           param_groups, replace_head)
+    from .history import History, Timer
+    from .init import init_he
+    from .layers import BatchNorm, batch_norm
+    from .loader import DeviceLoader
+    from .mode import QUICK_EPOCHS, SIZES, get_mode, is_quick, set_sizes
+    from .models import (VGG11, DenseBlock, Inception, Residual, alexnet, densenet,
+                         googlenet, lenet, lenet_bn, narrow_arch, nin, nin_block,
+                         resnet18, transition_block, vgg, vgg_block)
+    from .optim import (SGD, AdaDelta, AdaGrad, Adam, Momentum, RMSProp, RuleOptimizer,
+                        Yogi, adadelta_update, adagrad_update, adam_update,
+                        momentum_update, newton_update, rmsprop_update, sgd_update,
+                        yogi_update)
+    from .plot import LivePlot, show_images
+    from .seed import seed_everything
+    from .show import claim, glue, show_source
+    from .toys import (bowl, constant_lr, cubic, exponential_lr, format_final,
+                       ill_conditioned_bowl, newton_1d, piecewise_lr, polynomial_lr,
+                       saddle, scaled_cosh, square, train_1d, train_2d, train_toy, xcos)
+    from .traces import plot_loss_curves, plot_trace_1d, plot_trace_2d
+    from .train import train_classifier, train_epoch
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, __file__, globals())
 __all__ += ["in_notebook", "use_svg_display", "__version__"]
 
 if in_notebook():

@@ -1,6 +1,7 @@
 """The minibatch size, which quick mode may shrink like the sizes of
-:data:`d2lmini.runtime.SIZES`."""
-from .runtime import check_positive_int, is_quick, say_once
+:data:`d2lmini.mode.SIZES`."""
+from .checks import check_positive_int
+from .mode import is_quick, say_once
 
 __all__ = ["minibatch_size"]
 

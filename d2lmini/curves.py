@@ -9,7 +9,34 @@
   training (measuring excluded).
 * ``LossCurve``: ``label``, ``epochs``, ``seconds``, ``losses`` and ``summary()``.
 
-The curves are drawn by :func:`d2lmini.plot.plot_loss_curves`.
+The arguments of ``train_loss_curve``:
+
+* ``optimizer``: an optimizer class, built as ``optimizer(params, **hyper)``
+  (``d2lmini.SGD, lr=0.1``; ``torch.optim.Adam, lr=0.01``), as in the toy
+  trainers of :mod:`d2lmini.toys`;
+* ``batch_size``: examples per minibatch; the size of the training set gives
+  gradient descent, 1 gives stochastic gradient descent;
+* ``num_epochs``: passes over the training data (at most ``QUICK_EPOCHS`` in
+  quick mode, which is then said in one line of output);
+* ``train_iter``: a loader from :func:`d2lmini.load_fashion_mnist` whose
+  images are reused (re-batched with ``batch_size``); default: load the data
+  (the quick-mode subset in quick mode);
+* ``make_net``: a function that returns a new ``nn.Module`` (default
+  :func:`softmax_regression`), called after seeding with ``seed`` so that
+  every run starts from the same weights;
+* ``evals_per_epoch``: how often per epoch the loss over the whole training
+  set is measured (at most once per minibatch);
+* ``cpu_threads``: PyTorch threads while training on the CPU (``None``: leave
+  the setting alone). One by default: the matrices of a small model are too
+  small to gain from more, and on a busy machine threads that wait for each
+  other can slow tiny operations down many times, which would distort the
+  comparison of batch sizes.
+
+The clock runs only while training: neither measuring the loss nor one
+warm-up step on a copy of the net, taken first, is timed. A loss that becomes
+NaN, infinite or 100 times its start raises ``FloatingPointError``
+(:func:`d2lmini.train.check_diverged`). The curves are drawn by
+:func:`d2lmini.plot_loss_curves`.
 """
 import contextlib
 import copy as copy_module
@@ -19,8 +46,14 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from .runtime import cap_epochs, check_positive_int, is_positive_int, say_once
-from .train import Timer, check_diverged, evaluate_loss, make_optimizer, train_epoch
+from .checks import check_positive_int, is_positive_int
+from .data import load_fashion_mnist
+from .evaluation import evaluate_loss
+from .history import Timer
+from .loader import DeviceLoader
+from .mode import cap_epochs, say_once
+from .optim import check_optimizer_class
+from .train import check_diverged, train_epoch
 
 __all__ = ["softmax_regression", "train_loss_curve", "LossCurve"]
 
@@ -38,7 +71,9 @@ class LossCurve:
     losses: list = field(default_factory=list)
 
     def add(self, epoch, seconds, loss):
-        """Record one measurement."""
+        """Record one measurement; ``FloatingPointError`` if the loss diverged."""
+        if self.losses:
+            check_diverged(loss, self.losses[0], f"after {epoch:g} epochs ({self.label})")
         self.epochs.append(epoch)
         self.seconds.append(seconds)
         self.losses.append(loss)
@@ -66,24 +101,21 @@ def _cpu_threads(n):
         torch.set_num_threads(before)
 
 
-def _check_settings(batch_size, num_epochs, evals_per_epoch, train_iter, make_net,
-                    cpu_threads):
-    """The checks of :func:`train_loss_curve`; returns its three counts as ints,
-    the number of epochs capped in quick mode."""
-    from .data import DeviceLoader
-
-    batch_size = check_positive_int("batch_size", batch_size)
-    evals_per_epoch = check_positive_int("evals_per_epoch", evals_per_epoch)
-    num_epochs = cap_epochs(check_positive_int("num_epochs", num_epochs), announce=say_once)
+def _check_settings(optimizer, batch_size, num_epochs, train_iter, make_net, label,
+                    evals_per_epoch, seed, device, cpu_threads, hyper):
+    """The checks of :func:`train_loss_curve` (its arguments, by name)."""
+    check_optimizer_class(optimizer)
+    check_positive_int("batch_size", batch_size)
+    check_positive_int("num_epochs", num_epochs)
+    check_positive_int("evals_per_epoch", evals_per_epoch)
     if train_iter is not None and not isinstance(train_iter, DeviceLoader):
         raise TypeError(f"train_iter must be a DeviceLoader from load_fashion_mnist, "
                         f"got {type(train_iter).__name__}")
-    if isinstance(make_net, nn.Module):
+    if isinstance(make_net, nn.Module) or not callable(make_net):
         raise TypeError("make_net must be a function that returns a new model, such as "
-                        "softmax_regression; got a model")
+                        f"softmax_regression; got {type(make_net).__name__}")
     if cpu_threads is not None and not is_positive_int(cpu_threads):
         raise ValueError(f"cpu_threads must be a positive int or None, got {cpu_threads!r}")
-    return batch_size, num_epochs, evals_per_epoch
 
 
 def _warm_up(net, whole, batch_size, loss_fn, optimizer, hyper, device):
@@ -92,7 +124,7 @@ def _warm_up(net, whole, batch_size, loss_fn, optimizer, hyper, device):
     X, y = next(iter(whole))  # the unshuffled loader: no random numbers drawn
     X, y = X[:batch_size], y[:batch_size]
     copy = copy_module.deepcopy(net)
-    opt = make_optimizer(optimizer, copy.parameters(), **hyper)
+    opt = optimizer(copy.parameters(), **hyper)
     loss_fn(copy(X), y).backward()
     opt.step()
     if device.type == "cuda":
@@ -100,55 +132,26 @@ def _warm_up(net, whole, batch_size, loss_fn, optimizer, hyper, device):
 
 
 def train_loss_curve(optimizer, batch_size, num_epochs=2, train_iter=None,
-                     make_net=softmax_regression, label=None, evals_per_epoch=10, seed=0,
-                     device=None, cpu_threads=1, **hyper):
-    r"""Train a fresh model on Fashion-MNIST; record its training loss as it goes.
-
-    Args:
-        optimizer: a learning rate (minibatch SGD), an optimizer class (built
-            as ``cls(params, **hyper)``) or a function of the parameters that
-            returns an optimizer.
-        batch_size: examples per minibatch; the size of the training set gives
-            gradient descent, 1 gives stochastic gradient descent.
-        num_epochs: passes over the training data (at most ``QUICK_EPOCHS``
-            in quick mode, which is then said in one line of output).
-        train_iter: an iterator from :func:`d2lmini.load_fashion_mnist` whose
-            images are reused (re-batched with ``batch_size``); default: load
-            the data (the quick-mode subset in quick mode).
-        make_net: a function that returns a new ``nn.Module`` (default
-            :func:`softmax_regression`), called after seeding with ``seed`` so
-            that every run starts from the same weights.
-        evals_per_epoch: how often per epoch the loss over the whole training
-            set is measured (at most once per minibatch).
-        cpu_threads: PyTorch threads while training on the CPU (``None``: leave
-            the setting alone). One by default: the matrices of a small model
-            are too small to gain from more, and on a busy machine threads that
-            wait for each other can slow tiny operations down many times,
-            which would distort the comparison of batch sizes.
-
-    The clock runs only while training: neither measuring the loss nor one
-    warm-up step on a copy of the net, taken first, is timed. A
-    loss that becomes NaN, infinite or 100 times its start raises
-    ``FloatingPointError`` (:func:`d2lmini.train.check_diverged`). Returns a
-    :class:`LossCurve`, starting at epoch 0 with the untrained model.
-    """
-    from .data import DeviceLoader, load_fashion_mnist  # on first use, as d2lmini does
-
-    batch_size, num_epochs, evals_per_epoch = _check_settings(
-        batch_size, num_epochs, evals_per_epoch, train_iter, make_net, cpu_threads)
+                     make_net=softmax_regression, label=None,
+                     evals_per_epoch=10, seed=0, device=None, cpu_threads=1,
+                     **hyper):
+    """Train a fresh model with ``optimizer``; record its loss as it goes."""
+    _check_settings(**locals())  # every argument, before any work
+    num_epochs = cap_epochs(num_epochs, announce=say_once)  # quick: fewer
     if train_iter is None:
         train_iter, _ = load_fashion_mnist(batch_size, device=device)
     device = torch.device(device) if device is not None else train_iter.device
     torch.manual_seed(seed)
-    data = DeviceLoader(train_iter.images, train_iter.labels, batch_size, shuffle=True,
-                        resize=train_iter.resize, device=device)
+    data = DeviceLoader(train_iter.images, train_iter.labels, batch_size,
+                        shuffle=True, resize=train_iter.resize, device=device)
     net = make_net().to(device)
-    opt = make_optimizer(optimizer, net.parameters(), **hyper)
-    # the whole training set in large batches, in a fixed order, for measuring the loss
-    whole = DeviceLoader(data.images, data.labels, 4096, resize=data.resize, device=device)
+    opt = optimizer(net.parameters(), **hyper)
+    # the whole training set in large batches, in a fixed order, to measure
+    whole = DeviceLoader(data.images, data.labels, 4096, resize=data.resize,
+                         device=device)
     loss_fn = nn.CrossEntropyLoss()
     curve = LossCurve(label or f"batch size {batch_size}")
-    # the minibatches after which the loss is measured, evenly spread over an epoch
+    # the minibatches after which the loss is measured, spread over an epoch
     marks = {max(1, round(k * len(data) / evals_per_epoch))
              for k in range(1, evals_per_epoch + 1)}
     timer = Timer()
@@ -159,10 +162,8 @@ def train_loss_curve(optimizer, batch_size, num_epochs=2, train_iter=None,
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         seconds = curve.seconds[-1] + timer.stop()  # stop the clock
-        epochs = epoch + i / len(data)
-        curve.add(epochs, seconds, evaluate_loss(net, whole, loss_fn, device))
-        check_diverged(curve.losses[-1], curve.losses[0],
-                       f"after {epochs:g} epochs ({curve.label})")
+        loss = evaluate_loss(net, whole, loss_fn, device)
+        curve.add(epoch + i / len(data), seconds, loss)  # raises if diverged
         timer.start()  # restart the clock
 
     with _cpu_threads(cpu_threads if device.type == "cpu" else None):

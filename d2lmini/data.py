@@ -1,33 +1,24 @@
-"""Fashion-MNIST minibatches, served on the training device.
+"""Fashion-MNIST as minibatches on the training device, full or quick.
 
 The whole dataset is small (60,000 + 10,000 images of 28x28 bytes, 55 MB), so
-it is kept as one uint8 tensor on the training device. Batches are cut,
-shuffled, scaled to [0, 1] and resized there, instead of pushing every image
-through a per-image PIL pipeline on the CPU.
-
+it is kept as one uint8 tensor on the training device
+(:class:`d2lmini.DeviceLoader`). Quick mode takes a fixed subset of it, and
+full mode on a CPU may take smaller images (see :func:`d2lmini.set_sizes`).
 Finding, verifying and downloading the four files is the job of
-:mod:`d2lmini.datafiles`; what users need from it (:func:`find_fashion_mnist`,
-:func:`read_fashion_mnist`, :class:`DataNotFoundError`,
-:class:`CorruptFileError`, ``FASHION_MNIST_FILES``) can be imported from here
-too.
-
-Run ``python -m d2lmini.data`` to find (or download) and verify the data.
+:mod:`d2lmini.datafiles`; ``python -m d2lmini.data`` runs its command line.
 """
 import sys
 
 import torch
-import torch.nn.functional as F
 
-from .datafiles import (FASHION_MNIST_FILES, CorruptFileError, DataNotFoundError,
-                        find_fashion_mnist, main, read_fashion_mnist)
-from .runtime import (SIZES, check_positive_int, is_positive_int, is_quick, note_image_size,
-                      say_once, shrink, try_gpu, warn_if_slow)
+from .checks import check_positive_int
+from .datafiles import main, read_fashion_mnist
+from .loader import DeviceLoader, check_device, check_resize
+from .mode import SIZES, is_quick, say_once, shrink, warn_if_slow
+from .runtime import note_image_size
 
-__all__ = [
-    "FASHION_MNIST_FILES", "TEXT_LABELS", "DataNotFoundError", "CorruptFileError",
-    "find_fashion_mnist", "read_fashion_mnist", "load_fashion_mnist",
-    "DeviceLoader", "get_fashion_mnist_labels", "balanced_subset",
-]
+__all__ = ["TEXT_LABELS", "load_fashion_mnist", "get_fashion_mnist_labels",
+           "balanced_subset"]
 
 #: Class names, indexed by label.
 TEXT_LABELS = ("t-shirt", "trouser", "pullover", "dress", "coat",
@@ -61,106 +52,11 @@ def balanced_subset(labels, per_class):
     return torch.sort(torch.cat(picks)).values
 
 
-def _check_resize(resize):
-    """Return ``resize`` as an (height, width) pair of positive ints, or None."""
-    if resize is None:
-        return None
-    if is_positive_int(resize):
-        return (int(resize), int(resize))
-    if (isinstance(resize, (tuple, list)) and len(resize) == 2
-            and all(is_positive_int(v) for v in resize)):
-        return (int(resize[0]), int(resize[1]))
-    raise ValueError(f"resize must be None, a positive int or a pair of positive ints, "
-                     f"got {resize!r}")
-
-
-def _check_device(device):
-    """Return ``device`` as a torch.device; None means the GPU if any, else the CPU."""
-    if device is None:
-        return try_gpu()
-    try:
-        return torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(f"device must be a torch.device, a name such as 'cpu' or "
-                         f"'cuda:0', or None, got {device!r}") from None
-
-
-class DeviceLoader:
-    """Minibatches of an image dataset that lives on one device.
-
-    Holds the images as a uint8 tensor of shape (n, height, width) and the
-    labels as int64 on ``device``. Each iteration yields ``(X, y)`` with ``X``
-    a float32 tensor of shape (batch, 1, height, width) scaled to [0, 1] (and
-    resized with bilinear interpolation when ``resize`` is set). With
-    ``shuffle`` the order is a fresh random permutation at every pass, drawn
-    from a generator seeded from PyTorch's global seed when the loader is made.
-    """
-
-    def __init__(self, images, labels, batch_size, shuffle=False, resize=None,
-                 device=None):
-        self.batch_size = check_positive_int("batch_size", batch_size)
-        self.resize = _check_resize(resize)
-        if not isinstance(images, torch.Tensor) or images.dim() != 3:
-            raise ValueError(f"images must be a tensor of shape (n, height, width), "
-                             f"got {_describe(images)}")
-        if images.dtype != torch.uint8:
-            raise TypeError(f"images must be uint8 (values 0 to 255), got {images.dtype}: "
-                            f"batches are divided by 255, so images already scaled "
-                            f"to [0, 1] would be scaled twice")
-        if not isinstance(labels, torch.Tensor) or labels.shape != images.shape[:1]:
-            raise ValueError(f"labels must be a tensor of shape ({len(images)},), one "
-                             f"label per image, got {_describe(labels)}")
-        if labels.is_floating_point() or labels.is_complex():
-            raise TypeError(f"labels must be integers, got {labels.dtype}")
-        self.device = _check_device(device) if device is not None else images.device
-        self.images = images.to(self.device)
-        self.labels = labels.to(self.device, torch.int64)
-        self.shuffle = shuffle
-        self._generator = torch.Generator()
-        self._generator.manual_seed(int(torch.randint(0, 2**62, (1,)).item()))
-
-    @property
-    def num_examples(self):
-        return len(self.labels)
-
-    def __len__(self):
-        return (self.num_examples + self.batch_size - 1) // self.batch_size
-
-    def transform(self, images):
-        """Turn a uint8 batch (b, h, w) into the float input (b, 1, H, W)."""
-        X = images.unsqueeze(1).float() / 255  # (b, 1, h, w), in [0, 1]
-        if self.resize is not None and X.shape[-2:] != self.resize:
-            X = F.interpolate(X, size=self.resize, mode="bilinear")
-        return X
-
-    def __iter__(self):
-        n = self.num_examples
-        if self.shuffle:  # a fresh order at every pass
-            order = torch.randperm(n, generator=self._generator).to(self.device)
-        else:
-            order = torch.arange(n, device=self.device)
-        for start in range(0, n, self.batch_size):
-            idx = order[start:start + self.batch_size]
-            yield self.transform(self.images[idx]), self.labels[idx]
-
-    def __repr__(self):
-        return (f"DeviceLoader({self.num_examples} examples, "
-                f"batch_size={self.batch_size}, shuffle={self.shuffle}, "
-                f"resize={self.resize}, device={self.device})")
-
-
 def _sized(asked, used):
     """", resized to 32x32 instead of 96x96" when the size was changed, else ""."""
     if used == asked:
         return ""
     return f", resized to {used[0]}x{used[1]} instead of {asked[0]}x{asked[1]}"
-
-
-def _describe(value):
-    """A short description of what was given, for error messages."""
-    if isinstance(value, torch.Tensor):
-        return f"a {value.dtype} tensor of shape {tuple(value.shape)}"
-    return f"{type(value).__name__}"
 
 
 def load_fashion_mnist(batch_size, resize=None, root=None, device=None, quick=None,
@@ -188,8 +84,8 @@ def load_fashion_mnist(batch_size, resize=None, root=None, device=None, quick=No
     ``RuntimeWarning`` says that the chapter will take hours.
     """
     batch_size = check_positive_int("batch_size", batch_size)
-    resize = _check_resize(resize)
-    device = _check_device(device)
+    resize = check_resize(resize)
+    device = check_device(device)
     quick = is_quick() if quick is None else bool(quick)
     arrays = read_fashion_mnist(root, download=download)
     tensors = {k: torch.from_numpy(v.copy()) for k, v in arrays.items()}
@@ -212,10 +108,10 @@ def load_fashion_mnist(batch_size, resize=None, root=None, device=None, quick=No
                      "own size this network would take hours to train here")
         warn_if_slow(device, resize)
     note_image_size(asked, resize)
+    classes = len(TEXT_LABELS)
     train_iter = DeviceLoader(train_x, train_y, batch_size, shuffle=True, resize=resize,
-                              device=device)
-    test_iter = DeviceLoader(test_x, test_y, batch_size, shuffle=False, resize=resize,
-                             device=device)
+                              device=device, num_classes=classes)
+    test_iter = train_iter.like(test_x, test_y, shuffle=False)
     return train_iter, test_iter
 
 

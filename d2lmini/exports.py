@@ -1,24 +1,38 @@
 """Public names imported when first used (PEP 562).
 
-A package lists where each of its public names lives; the module that holds a
-name is imported the first time the name is used. So ``import d2lmini`` is
-quick, and a chapter imports only the modules it needs: the run record of a
-chapter (:func:`d2lmini.runtime.run_record`) lists those modules, and a
-change to any other module leaves the record current.
+A package writes its public names as ordinary imports under
+``if TYPE_CHECKING:``, which editors, type checkers and readers follow; at
+run time that block is skipped, and this module reads it instead: the module
+that holds a name is imported the first time the name is used. So
+``import d2lmini`` is quick, and a chapter imports only the modules it
+needs: the run record of a chapter (:func:`d2lmini.runtime.run_record`)
+lists those modules, and a change to any other module leaves it current.
 """
+import ast
 import importlib
 
 __all__ = ["lazy_exports"]
 
 
-def lazy_exports(package, table, namespace):
-    """``__getattr__``, ``__dir__`` and ``__all__`` for ``package``.
+def _typing_imports(path):
+    """``{name: module}`` from the ``from .module import name`` statements
+    under ``if TYPE_CHECKING:`` in the file at ``path``."""
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), path)
+    where = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for stmt in node.body:
+                if isinstance(stmt, ast.ImportFrom) and stmt.level == 1:
+                    where.update({a.asname or a.name: stmt.module for a in stmt.names})
+    return where
 
-    ``table`` maps a submodule (relative to ``package``, e.g. ``"train"`` or
-    ``"models"``) to the names it provides, separated by spaces; ``namespace``
-    is the package's ``globals()``, where names are bound once imported.
-    """
-    where = {name: module for module, names in table.items() for name in names.split()}
+
+def lazy_exports(package, path, namespace):
+    """``__getattr__``, ``__dir__`` and ``__all__`` for ``package``, whose
+    ``__init__.py`` is at ``path`` and whose ``globals()`` are ``namespace``
+    (where names are bound once imported)."""
+    where = _typing_imports(path)
 
     def __getattr__(name):
         if name not in where:  # a submodule (d2lmini.models), or nothing

@@ -12,8 +12,10 @@ torchvision network expects.
 import torch
 from torch import nn
 
-from .data import DeviceLoader, balanced_subset
-from .runtime import check_positive_int, check_positive_number
+from .checks import (check_positive_int, check_positive_number, check_unit_images,
+                     describe, is_int)
+from .data import balanced_subset
+from .loader import DeviceLoader
 
 __all__ = ["class_subset", "head_of", "replace_head", "freeze_body", "param_groups",
            "imagenet_input", "IMAGENET_MEAN", "IMAGENET_STD"]
@@ -24,33 +26,23 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
-def class_subset(data_iter, classes, per_class=None, batch_size=None, shuffle=None):
-    """A :class:`d2lmini.DeviceLoader` with the examples of ``classes`` only.
-
-    Labels are renumbered in the order given: ``classes[k]`` becomes label k.
-    With ``per_class``, only the first ``per_class`` examples of each class
-    (in dataset order, a fixed subset). Batch size, shuffling, resizing and
-    device are those of ``data_iter`` unless given.
-    """
-    if not isinstance(data_iter, DeviceLoader):
-        raise TypeError(f"class_subset expects a DeviceLoader, got {type(data_iter).__name__}")
-    classes = [int(c) for c in classes]
-    present = set(torch.unique(data_iter.labels).tolist())
-    if not classes or len(set(classes)) != len(classes) or not set(classes) <= present:
-        raise ValueError(f"classes must be distinct labels present in the data "
-                         f"{sorted(present)}, got {classes}")
+def class_subset(data_iter, classes, per_class=None, batch_size=None,
+                 shuffle=None):
+    """A DeviceLoader of the examples of classes, classes[k] relabelled k."""
+    _check_subset(data_iter, classes, per_class)
     labels = data_iter.labels
-    new = torch.full_like(labels, -1)
+    new = torch.full_like(labels, -1)  # -1: a class left out
     for k, c in enumerate(classes):
         new[labels == c] = k
     idx = torch.nonzero(new >= 0).flatten()
-    if per_class is not None:
-        idx = idx[balanced_subset(new[idx].cpu(), check_positive_int("per_class", per_class))
-                  .to(idx.device)]
+    if per_class is not None:  # the first per_class examples of each class
+        idx = idx[balanced_subset(new[idx].cpu(), per_class).to(idx.device)]
+    if shuffle is None:
+        shuffle = data_iter.shuffle
     return DeviceLoader(data_iter.images[idx], new[idx],
-                        batch_size or data_iter.batch_size,
-                        shuffle=data_iter.shuffle if shuffle is None else shuffle,
-                        resize=data_iter.resize, device=data_iter.device)
+                        batch_size or data_iter.batch_size, shuffle=shuffle,
+                        resize=data_iter.resize, device=data_iter.device,
+                        num_classes=len(classes))
 
 
 def head_of(net):
@@ -65,13 +57,8 @@ def head_of(net):
 
 
 def replace_head(net, num_classes):
-    """Replace the output layer of ``net`` by a new ``nn.Linear`` with the
-    same inputs and ``num_classes`` outputs, Xavier-initialized; return it.
-
-    Every other layer keeps its weights: the new network computes the same
-    features as the old one, and maps them to scores for the new classes.
-    """
-    num_classes = check_positive_int("num_classes", num_classes)
+    """Replace the output layer of net by a new one with num_classes outputs."""
+    check_positive_int("num_classes", num_classes)
     old = head_of(net)
     head = nn.Linear(old.in_features, num_classes).to(old.weight.device)
     nn.init.xavier_uniform_(head.weight)
@@ -84,12 +71,7 @@ def replace_head(net, num_classes):
 
 
 def freeze_body(net, frozen=True):
-    """Stop (``frozen=False``: restart) training every parameter of ``net``
-    but those of its output layer. Returns ``net``.
-
-    Frozen parameters get no gradients and no updates. (Batch normalization
-    layers still update their moving statistics in training mode.)
-    """
+    """Freeze (frozen=False: unfreeze) every parameter but the head's."""
     head = {id(p) for p in head_of(net).parameters()}
     for p in net.parameters():
         if id(p) not in head:
@@ -98,15 +80,8 @@ def freeze_body(net, frozen=True):
 
 
 def param_groups(net, lr, head_scale=10.0):
-    """Parameter groups for a ``torch.optim`` optimizer: the output layer at
-    learning rate ``head_scale * lr``, the other (trainable) layers at ``lr``.
-
-    The copied layers start near a good solution and should move little;
-    the new output layer starts from random weights and must move far.
-    Frozen parameters (``requires_grad`` False) are left out.
-    """
-    lr = check_positive_number("lr", lr)
-    head_scale = check_positive_number("head_scale", head_scale)
+    """Parameter groups: the head at lr * head_scale, the rest at lr."""
+    _check_rates(lr, head_scale)
     head = list(head_of(net).parameters())
     ids = {id(p) for p in head}
     body = [p for p in net.parameters() if id(p) not in ids and p.requires_grad]
@@ -118,6 +93,27 @@ def imagenet_input(X):
     """Gray images (b, 1, h, w) in [0, 1] as the input of an ImageNet
     network: three equal channels, each standardized with ImageNet's mean
     and standard deviation of that channel. Returns (b, 3, h, w)."""
+    check_unit_images(X, "imagenet_input")
     mean = torch.tensor(IMAGENET_MEAN, device=X.device).reshape(1, 3, 1, 1)
     std = torch.tensor(IMAGENET_STD, device=X.device).reshape(1, 3, 1, 1)
     return (X.expand(-1, 3, -1, -1) - mean) / std
+
+
+def _check_subset(data_iter, classes, per_class):
+    """``TypeError``/``ValueError`` unless ``classes`` are distinct labels of
+    ``data_iter`` (a DeviceLoader) and ``per_class`` is None or a positive int."""
+    if not isinstance(data_iter, DeviceLoader):
+        raise TypeError(f"class_subset expects a DeviceLoader, got {describe(data_iter)}")
+    present = set(torch.unique(data_iter.labels).tolist())
+    if not (isinstance(classes, (list, tuple, range)) and classes
+            and all(is_int(c) for c in classes)
+            and len(set(classes)) == len(classes) and set(classes) <= present):
+        raise ValueError(f"classes must be a sequence of distinct labels present in the "
+                         f"data {sorted(present)}, got {classes!r}")
+    if per_class is not None:
+        check_positive_int("per_class", per_class)
+
+
+def _check_rates(lr, head_scale):
+    check_positive_number("lr", lr)
+    check_positive_number("head_scale", head_scale)

@@ -1,6 +1,5 @@
 """GPU speed-ups, in one place and each switchable: channels-last memory and
-bfloat16 autocast (``torch.compile`` is an argument of
-:func:`d2lmini.train_classifier`).
+bfloat16 autocast (the throughput benchmark also tries ``torch.compile``).
 
 On the CPU every speed-up is off by default, so CPU results do not change.
 """

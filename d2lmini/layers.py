@@ -21,32 +21,7 @@ __all__ = ["batch_norm", "BatchNorm"]
 
 def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum,
                training=None):
-    r"""Batch normalization of ``X``; returns ``(Y, moving_mean, moving_var)``.
-
-    ``X`` is the output of a fully connected layer, shape (m, d), normalized
-    per feature over the batch; or of a convolutional layer, shape
-    (m, c, h, w), normalized per channel over the batch and all positions.
-    Call the set of values one feature (channel) takes in the batch
-    :math:`\mathcal{B}`. In training mode
-
-    .. math::
-
-        \hat\mu = \frac{1}{|\mathcal{B}|}\sum_{x\in\mathcal{B}} x,\qquad
-        \hat\sigma^2 = \frac{1}{|\mathcal{B}|}\sum_{x\in\mathcal{B}} (x - \hat\mu)^2,\qquad
-        y = \gamma\,\frac{x - \hat\mu}{\sqrt{\hat\sigma^2 + \epsilon}} + \beta,
-
-    and the moving statistics are updated as
-    :math:`\text{moving} \leftarrow \text{momentum}\cdot\text{moving} +
-    (1 - \text{momentum})\cdot\text{batch}` (``momentum`` weights the old
-    value). In prediction mode the moving statistics take the place of
-    :math:`\hat\mu, \hat\sigma^2` and are returned unchanged.
-
-    ``gamma``, ``beta``, ``moving_mean`` and ``moving_var`` hold one value per
-    feature or channel, shaped to broadcast against ``X``: (1, d) or
-    (1, c, 1, 1). ``training=None`` (the default) means "when gradients are
-    being recorded", ``torch.is_grad_enabled()``, as in Dive into Deep
-    Learning. The returned moving statistics are detached from autograd.
-    """
+    """Batch norm of X (m, d) or (m, c, h, w): (Y, moving_mean, moving_var)."""
     if training is None:
         training = torch.is_grad_enabled()
     if not training:
@@ -65,27 +40,10 @@ def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum,
 
 
 class BatchNorm(nn.Module):
-    """Batch normalization layer for fully connected (``num_dims=2``) or
-    convolutional (``num_dims=4``) outputs, built on :func:`batch_norm`.
-
-    ``gamma`` (ones) and ``beta`` (zeros) are learned parameters;
-    ``moving_mean`` (zeros) and ``moving_var`` (ones) are buffers, so they move
-    with ``.to(device)`` and are saved in ``state_dict()``. The module uses the
-    batch statistics (and updates the moving ones) in training mode,
-    ``module.train()``, and the moving statistics in evaluation mode,
-    ``module.eval()``. ``momentum`` weights the old moving average (default
-    0.9, which is PyTorch's ``momentum=0.1``).
-    """
+    """Batch norm layer: num_dims=2 for X (m, d), 4 for X (m, c, h, w)."""
 
     def __init__(self, num_features, num_dims, eps=1e-5, momentum=0.9):
         super().__init__()
-        if num_dims not in (2, 4):
-            raise ValueError(f"num_dims must be 2 (after a linear layer) or 4 "
-                             f"(after a convolution), got {num_dims!r}")
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"momentum must be in [0, 1], got {momentum!r}")
-        if not eps > 0:
-            raise ValueError(f"eps must be > 0, got {eps!r}")
         self.num_features, self.num_dims = num_features, num_dims
         self.eps, self.momentum = eps, momentum
         shape = (1, num_features) if num_dims == 2 else (1, num_features, 1, 1)
@@ -95,7 +53,7 @@ class BatchNorm(nn.Module):
         self.register_buffer("moving_var", torch.ones(shape))
 
     def forward(self, X):
-        _check_input(X, self.num_features, self.num_dims, self.training)
+        _check_input(self, X)
         Y, mean, var = batch_norm(
             X, self.gamma, self.beta, self.moving_mean, self.moving_var,
             self.eps, self.momentum, training=self.training)
@@ -109,12 +67,25 @@ class BatchNorm(nn.Module):
                 f"eps={self.eps}, momentum={self.momentum}")
 
 
-def _check_input(X, num_features, num_dims, training):
-    """Reject the inputs that broadcasting or a zero variance would let through."""
-    shape = "(m, {})" if num_dims == 2 else "(m, {}, height, width)"
-    if X.dim() != num_dims or X.shape[1] != num_features:
+def _check_settings(num_dims, eps, momentum):
+    """``ValueError`` unless num_dims is 2 or 4, eps > 0, 0 <= momentum <= 1."""
+    if num_dims not in (2, 4):
+        raise ValueError(f"num_dims must be 2 (after a linear layer) or 4 "
+                         f"(after a convolution), got {num_dims!r}")
+    if not 0 <= momentum <= 1:
+        raise ValueError(f"momentum must be in [0, 1], got {momentum!r}")
+    if not eps > 0:
+        raise ValueError(f"eps must be > 0, got {eps!r}")
+
+
+def _check_input(bn, X):
+    """Reject the settings of ``bn`` that make no sense, and the inputs that
+    broadcasting or a zero variance would let through."""
+    _check_settings(bn.num_dims, bn.eps, bn.momentum)
+    shape = "(m, {})" if bn.num_dims == 2 else "(m, {}, height, width)"
+    if X.dim() != bn.num_dims or X.shape[1] != bn.num_features:
         raise ValueError(f"BatchNorm expected an input of shape "
-                         f"{shape.format(num_features)}, got {tuple(X.shape)}")
-    if training and X.numel() == X.shape[1]:
+                         f"{shape.format(bn.num_features)}, got {tuple(X.shape)}")
+    if bn.training and X.numel() == X.shape[1]:
         raise ValueError("BatchNorm in training mode needs more than one value per "
                          f"feature or channel, got an input of shape {tuple(X.shape)}")

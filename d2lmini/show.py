@@ -3,21 +3,71 @@ results glued into its text (instead of typing numbers that may not hold)."""
 import html
 import inspect
 import os
+import re
 import textwrap
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
+from pygments.style import Style
+from pygments.token import (Comment, Error, Keyword, Literal, Name, Operator, String,
+                            Token)
 
 __all__ = ["show_source", "Source", "glue", "claim"]
+
+
+#: The colours of the book theme's Pygments styles (pydata-sphinx-theme's defaults,
+#: accessible-pygments' a11y-high-contrast light and dark), which pass WCAG AA on
+#: their backgrounds: shown source uses them where the theme is absent (plain
+#: Jupyter, Colab), light or dark as the system is.
+PALETTES = {
+    "light": dict(background="#fefefe", text="#080808", comment="#515151", keyword="#6730c5",
+                  literal="#7f4707", string="#00622f", definition="#005b82", error="#a12236"),
+    "dark": dict(background="#2b2b2b", text="#f8f8f2", comment="#ffd900", keyword="#dcc6e0",
+                 literal="#ffd900", string="#abe338", definition="#00e0e0", error="#ffa07a"),
+}
+#: Which colour each kind of token takes (its subtypes inherit it).
+ROLES = {
+    Token: "text", Comment: "comment", Error: "error",
+    Keyword: "keyword", Operator.Word: "keyword", Name.Exception: "keyword",
+    Literal: "literal", Keyword.Type: "literal", Name.Builtin: "literal",
+    Name.Decorator: "literal", Name.Label: "literal", Name.Variable.Magic: "literal",
+    String: "string", Operator: "string", Name.Entity: "string",
+    Name.Function: "definition", Name.Class: "definition", Name.Constant: "definition",
+    Name.Property: "definition", Name.Tag: "definition", String.Symbol: "definition",
+    Name.Variable: "error", String.Regex: "error",
+}
+_FALLBACK_SCOPE = ":root:not([data-theme]) .d2lmini-source .highlight"
+
+
+def _fallback_css(used):
+    """The fallback colours of the Pygments classes in ``used`` and of the box,
+    scoped to pages without the book's theme (whose ``<html>`` has no
+    ``data-theme``), so that in the book the theme's own colours apply."""
+    rules = [f"{_FALLBACK_SCOPE} {{padding: .4em .7em; border-radius: 4px}}",
+             f"{_FALLBACK_SCOPE} pre {{margin: 0}}"]
+    for mode, palette in PALETTES.items():
+        style = type(f"D2lmini{mode.title()}", (Style,), {
+            "background_color": palette["background"],
+            "styles": {token: palette[role] for token, role in ROLES.items()}})
+        lines = [f"{_FALLBACK_SCOPE}, {_FALLBACK_SCOPE} pre "
+                 f"{{background: {palette['background']}; color: {palette['text']}}}"]
+        for line in HtmlFormatter(style=style).get_token_style_defs(_FALLBACK_SCOPE):
+            rule = line.split(" /*")[0]  # drop the comment
+            if rule.split("{")[0].split()[-1].lstrip(".") in used:
+                lines.append(rule)
+        rules += lines if mode == "light" else ["@media (prefers-color-scheme: dark) {",
+                                                *lines, "}"]
+    return "\n".join(rules)
 
 
 class Source:
     """An object's source code that displays highlighted in a notebook.
 
-    Its HTML carries inline styles (no stylesheet needed), so it looks the
-    same in Jupyter, Colab and the built book; its plain-text form is the
-    code itself.
+    Its HTML is a Pygments ``<div class="highlight">`` with CSS classes for
+    the tokens, so the book's theme colours it as it colours its own code
+    cells, in light and dark mode; a scoped ``<style>`` gives the same colours
+    where that theme is absent. Its plain-text form is the code itself.
     """
 
     def __init__(self, code, title):
@@ -25,11 +75,12 @@ class Source:
         self.title = title
 
     def _repr_html_(self):
-        body = highlight(self.code, PythonLexer(), HtmlFormatter(noclasses=True, nobackground=True))
-        return ('<div class="d2lmini-source" style="border:1px solid #ddd;border-radius:4px;'
-                'padding:0 .6em;margin:.2em 0;overflow-x:auto;font-size:90%">'
-                f'<div style="color:#666;font-size:85%;padding-top:.3em">{html.escape(self.title)}</div>'
-                f'{body}</div>')
+        body = highlight(self.code, PythonLexer(), HtmlFormatter())
+        used = set(re.findall(r'<span class="([^"]+)"', body))
+        return ('<div class="d2lmini-source" style="margin:.2em 0;overflow-x:auto">'
+                f'<style>{_fallback_css(used)}</style>'
+                '<div class="d2lmini-source-title" style="font-size:80%;padding:.3em 0">'
+                f'{html.escape(self.title)}</div>{body}</div>')
 
     def __repr__(self):
         return f"# {self.title}\n{self.code}"

@@ -8,12 +8,22 @@ Test functions (take tensors or numbers, return tensors; differentiable):
   x1² + 2 x2², ``ill_conditioned_bowl(x1, x2)`` = 0.1 x1² + 2 x2²,
   ``saddle(x1, x2)`` = x1² − x2²
 
-Trajectories (float64 on the CPU, so they are the same everywhere):
+Trajectories (float64 on the CPU, so they are the same everywhere). The
+optimizer is given as a class and its hyper-parameters as keywords, e.g.
+``train_1d(square, 10.0, 10, d2lmini.SGD, lr=0.2)``, which builds
+``d2lmini.SGD([x], lr=0.2)``; PyTorch's ``torch.optim`` classes work too.
 
-* ``train_toy(f, x0, num_steps, optimizer, ...)``: the loop, shape ``(num_steps + 1, d)``;
+* ``train_toy(f, x0, num_steps, optimizer, ..., **hyper)``: the loop, shape
+  ``(num_steps + 1, d)``; ``grad`` is the analytic gradient
+  ``grad(x_1, ..., x_d)`` (default: autograd), ``lr_schedule(t)`` the
+  learning rate of step ``t = 0, 1, ...``, and ``noise`` the standard
+  deviation of Gaussian noise added to each gradient entry, drawn from a
+  generator seeded with ``seed``;
 * ``train_1d(...)`` / ``train_2d(...)``: the same for one / two variables,
-  shapes ``(num_steps + 1,)`` and ``(num_steps + 1, 2)``, arguments checked;
-* ``newton_1d(f, x0, num_steps, lr=1.0)``: Newton's method;
+  shapes ``(num_steps + 1,)`` and ``(num_steps + 1, 2)``; they check the
+  arguments, and each learning rate a schedule returns, for the loop;
+* ``newton_1d(f, x0, num_steps, lr=1.0)``: Newton's method, both derivatives
+  from autograd;
 * ``format_final(points)``: ``'epoch 10, x: 0.060466'``, six decimals.
 
 Learning-rate schedules (functions of the 0-based step ``t``, returning a float):
@@ -21,15 +31,12 @@ Learning-rate schedules (functions of the 0-based step ``t``, returning a float)
 ``polynomial_lr(lr0, alpha=0.5, beta=1.0)``, ``piecewise_lr(boundaries, values)``.
 """
 import bisect
-import functools
 import math
-import numbers
 
 import torch
 
-from .optim import SGD, newton_update
-from .runtime import check_positive_number
-from .train import make_optimizer
+from .checks import check_number, check_positive_number, is_int
+from .optim import check_optimizer_class, newton_update
 
 __all__ = [
     "square", "cubic", "xcos", "scaled_cosh", "bowl", "ill_conditioned_bowl", "saddle",
@@ -82,98 +89,90 @@ def saddle(x1, x2):
 
 # ---------------------------------------------------------------- trajectories
 
-def train_toy(f, x0, num_steps, optimizer, grad=None, lr_schedule=None, noise=0.0,
-              seed=0, **hyper):
-    r"""Minimize ``f(x_1, ..., x_d)`` from ``x0``; return the points $x_0, \dots, x_T$.
-
-    The loop of :func:`train_1d` and :func:`train_2d`, which check its
-    arguments. ``optimizer`` is a learning rate (gradient descent with
-    :class:`d2lmini.SGD`), an optimizer class (built as ``cls([x], **hyper)``)
-    or a function of the parameter list that returns an optimizer. ``grad`` is
-    the analytic gradient, ``grad(x_1, ..., x_d)`` (default: autograd).
-    ``lr_schedule(t)`` sets the learning rate of step ``t = 0, 1, ...``;
-    ``noise`` adds ``noise * N(0, 1)`` to each gradient entry, drawn from a
-    generator seeded with ``seed``. Returns a float64 tensor of shape
-    ``(num_steps + 1, d)``.
-    """
-    x = torch.as_tensor(x0, dtype=torch.float64).detach().clone().reshape(-1)  # (d,)
-    x.requires_grad_(True)
-    if isinstance(optimizer, numbers.Real):  # a learning rate: gradient descent
-        optimizer = functools.partial(SGD, lr=optimizer)
-    opt = make_optimizer(optimizer, [x], **hyper)
+def train_toy(f, x0, num_steps, optimizer, grad=None, lr_schedule=None,
+              noise=0.0, seed=0, **hyper):
+    """Minimize ``f(x_1, ..., x_d)`` from ``x0``; return x_0, x_1, ..., x_T."""
+    x = torch.as_tensor(x0, dtype=torch.float64).detach().clone()
+    x = x.reshape(-1).requires_grad_(True)  # (d,)
+    opt = optimizer([x], **hyper)
     gen = torch.Generator().manual_seed(seed)
     points = [x.detach().clone()]
     for t in range(num_steps):
         if lr_schedule is not None:  # the learning rate of step t
-            lr = check_positive_number(f"lr_schedule({t})", lr_schedule(t))
             for group in opt.param_groups:
-                group["lr"] = lr
+                group["lr"] = lr_schedule(t)
         if grad is None:
             (g,) = torch.autograd.grad(f(*x), x)  # autograd
         else:
-            g = torch.as_tensor(grad(*x.detach()), dtype=x.dtype).reshape(x.shape)
+            g = torch.as_tensor(grad(*x.detach()), dtype=x.dtype)
+            g = g.reshape(x.shape)
         if noise:  # a noisy gradient, as SGD sees it
             g = g + noise * torch.randn(x.shape, generator=gen, dtype=x.dtype)
         x.grad = g
         opt.step()
         points.append(x.detach().clone())
-    return torch.stack(points)
+    return torch.stack(points)  # (num_steps + 1, d)
 
 
-def _check_toy(x0, num_steps, noise, dim):
-    """The checks of :func:`train_1d` and :func:`train_2d`."""
-    if not (isinstance(num_steps, numbers.Integral) and num_steps >= 0):
+def _check_toy(x0, num_steps, dim, noise=0.0, optimizer=None, lr=None):
+    """The checks of :func:`train_1d`, :func:`train_2d` and :func:`newton_1d`."""
+    if not (is_int(num_steps) and num_steps >= 0):
         raise ValueError(f"num_steps must be an int >= 0, got {num_steps!r}")
-    if not 0.0 <= noise < math.inf:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    check_number("noise", noise, 0, math.inf)
     if torch.as_tensor(x0).numel() != dim:
         raise ValueError(f"x0 must hold {dim} number(s), got {x0!r}")
+    if optimizer is not None:
+        check_optimizer_class(optimizer)
+    if lr is not None:
+        check_positive_number("lr", lr)
+
+
+def _checked(lr_schedule):
+    """``lr_schedule`` (or None), each of its values checked: a finite number > 0."""
+    if lr_schedule is None:
+        return None
+    if not callable(lr_schedule):
+        raise TypeError(f"lr_schedule must be a function of the step t, got {lr_schedule!r}")
+    return lambda t: check_positive_number(f"lr_schedule({t})", lr_schedule(t))
 
 
 def train_1d(f, x0, num_steps, optimizer, grad=None, lr_schedule=None, noise=0.0, seed=0,
              **hyper):
-    r"""Minimize a function of one variable; return the trajectory $x_0, \dots, x_T$.
+    """Minimize a function of one variable with ``optimizer([x], **hyper)``;
+    return the trajectory, a float64 tensor of shape ``(num_steps + 1,)``.
 
-    ``optimizer``: a learning rate (plain gradient descent,
-    $x \leftarrow x - \eta f'(x)$), an optimizer class (built as
-    ``cls([x], **hyper)``) or a function of the parameter list returning one.
-    ``grad(x)`` is $f'(x)$ (default: autograd); the other arguments are as in
-    :func:`train_toy`. Returns a float64 tensor of shape ``(num_steps + 1,)``.
+    ``grad(x)`` is f'(x) (default: autograd); the other arguments are as in
+    :func:`train_toy`.
     """
-    _check_toy(x0, num_steps, noise, 1)
-    return train_toy(f, x0, int(num_steps), optimizer, grad, lr_schedule, float(noise), seed,
-                     **hyper).reshape(-1)
+    _check_toy(x0, num_steps, 1, noise, optimizer)
+    return train_toy(f, x0, int(num_steps), optimizer, grad, _checked(lr_schedule),
+                     float(noise), seed, **hyper).reshape(-1)
 
 
 def train_2d(f, x0, num_steps, optimizer, grad=None, lr_schedule=None, noise=0.0, seed=0,
              **hyper):
-    r"""Minimize ``f(x1, x2)`` from ``x0 = (x1, x2)``; return the trajectory.
+    """Minimize ``f(x1, x2)`` from ``x0 = (x1, x2)`` with ``optimizer([x], **hyper)``;
+    return the trajectory, a float64 tensor of shape ``(num_steps + 1, 2)``.
 
     Arguments as in :func:`train_1d`, with ``grad(x1, x2) -> (g1, g2)``.
-    Returns a float64 tensor of shape ``(num_steps + 1, 2)``.
     """
-    _check_toy(x0, num_steps, noise, 2)
-    return train_toy(f, x0, int(num_steps), optimizer, grad, lr_schedule, float(noise), seed,
-                     **hyper)
+    _check_toy(x0, num_steps, 2, noise, optimizer)
+    return train_toy(f, x0, int(num_steps), optimizer, grad, _checked(lr_schedule),
+                     float(noise), seed, **hyper)
 
 
 def newton_1d(f, x0, num_steps, lr=1.0):
-    r"""Newton's method on a function of one variable: $x \leftarrow x - \eta f'(x) / f''(x)$.
-
-    Both derivatives come from autograd. Returns the trajectory, a float64
-    tensor of shape ``(num_steps + 1,)``.
-    """
-    _check_toy(x0, num_steps, 0.0, 1)
-    lr = check_positive_number("lr", lr)
+    """Newton's method on a function of one variable; return the points."""
+    _check_toy(x0, num_steps, 1, lr=lr)
     x = torch.as_tensor(x0, dtype=torch.float64).detach().clone().reshape(())
     points = [x]
     for _ in range(num_steps):
         xr = x.clone().requires_grad_(True)
-        (g,) = torch.autograd.grad(f(xr), xr, create_graph=True)  # f'(x), differentiable
+        (g,) = torch.autograd.grad(f(xr), xr, create_graph=True)  # f'(x)
         (h,) = torch.autograd.grad(g, xr)                          # f''(x)
         x = newton_update(x, g.detach(), h, lr)
         points.append(x)
-    return torch.stack(points)
+    return torch.stack(points)  # (num_steps + 1,)
 
 
 def _fmt(v):
@@ -204,19 +203,22 @@ def constant_lr(lr):
     return lambda t: lr
 
 
+def _check_decay(lr0, **rates):
+    """The checks of a decaying schedule: ``lr0`` finite and > 0, each rate
+    finite and >= 0; returns them as floats."""
+    return (check_positive_number("lr0", lr0),
+            *(check_number(name, rate, 0, math.inf) for name, rate in rates.items()))
+
+
 def exponential_lr(lr0, decay):
-    r"""$\eta(t) = \eta_0 e^{-\lambda t}$, with $\lambda$ = ``decay`` $\ge 0$."""
-    lr0 = check_positive_number("lr0", lr0)
-    if not decay >= 0:
-        raise ValueError(f"decay must be a number >= 0, got {decay!r}")
+    """Exponential decay: the rate ``lr0 * exp(-decay * t)`` at step t."""
+    lr0, decay = _check_decay(lr0, decay=decay)
     return lambda t: lr0 * math.exp(-decay * t)
 
 
 def polynomial_lr(lr0, alpha=0.5, beta=1.0):
-    r"""$\eta(t) = \eta_0 (\beta t + 1)^{-\alpha}$, with $\alpha, \beta \ge 0$."""
-    lr0 = check_positive_number("lr0", lr0)
-    if not (alpha >= 0 and beta >= 0):
-        raise ValueError(f"alpha and beta must be numbers >= 0, got {alpha!r} and {beta!r}")
+    """Polynomial decay: the rate ``lr0 * (beta*t + 1) ** -alpha`` at step t."""
+    lr0, alpha, beta = _check_decay(lr0, alpha=alpha, beta=beta)
     return lambda t: lr0 * (beta * t + 1) ** (-alpha)
 
 

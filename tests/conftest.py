@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 import d2lmini.datafiles as datafiles  # noqa: E402
-from d2lmini import runtime  # noqa: E402
+from d2lmini import mode as runtime  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -148,14 +148,16 @@ def _small(set_sizes):
 def fake_gpu(capability=(9, 0), name="Fake GPU (FakeTensorMode)"):
     """Run the block as if one CUDA GPU were present (see the module's docstring)."""
     import d2lmini.data
+    import d2lmini.devices
+    import d2lmini.evaluation
     import d2lmini.finetune
-    import d2lmini.runtime
+    import d2lmini.loader
+    import d2lmini.mode
     import d2lmini.show
-    import d2lmini.train
     mode = FakeTensorMode(allow_non_fake_inputs=True)
     load = _loading_for_real(d2lmini.data.load_fashion_mnist, mode)
     subset = _subset_for_real(d2lmini.finetune.class_subset, mode)
-    small = _small(d2lmini.runtime.set_sizes)
+    small = _small(d2lmini.mode.set_sizes)
     backward = torch.Tensor.backward
 
     def skip_cuda_backward(t, *args, **kwargs):
@@ -175,18 +177,18 @@ def fake_gpu(capability=(9, 0), name="Fake GPU (FakeTensorMode)"):
         mock.patch.object(torch.cuda, "synchronize", lambda device=None: None),
         # d2lmini's choice of device, wherever it was imported
         *(mock.patch.object(module, "try_gpu", lambda i=0: GPU)
-          for module in (d2lmini, d2lmini.runtime, d2lmini.data, d2lmini.train)),
+          for module in (d2lmini, d2lmini.devices, d2lmini.loader, d2lmini.evaluation)),
         *(mock.patch.object(module, "load_fashion_mnist", load)
           for module in (d2lmini, d2lmini.data)),
         *(mock.patch.object(module, "class_subset", subset)
           for module in (d2lmini, d2lmini.finetune)),
-        *(mock.patch.object(module, "set_sizes", small) for module in (d2lmini, d2lmini.runtime)),
+        *(mock.patch.object(module, "set_sizes", small) for module in (d2lmini, d2lmini.mode)),
         *(mock.patch.object(module, "claim", lambda condition, message: None)
           for module in (d2lmini, d2lmini.show)),
     ]
-    sizes = dict(vars(d2lmini.runtime.SIZES))
+    sizes = dict(vars(d2lmini.mode.SIZES))
     with contextlib.ExitStack() as stack:
-        stack.callback(vars(d2lmini.runtime.SIZES).update, sizes)
+        stack.callback(vars(d2lmini.mode.SIZES).update, sizes)
         small()  # the sizes in force, made small
         for patch in patches:
             stack.enter_context(patch)

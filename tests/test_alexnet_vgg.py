@@ -120,8 +120,14 @@ def test_vgg11_at_224():
 def test_narrow_arch():
     assert narrow_arch(VGG11) == ((1, 16), (1, 32), (2, 64), (2, 128), (2, 128))
     assert narrow_arch([[1, 64]], ratio=2) == ((1, 32),)
-    with pytest.raises(ValueError, match="positive int"):
+    with pytest.raises(ValueError, match="ratio must be a positive int, got 0"):
         narrow_arch(VGG11, ratio=0)
+    with pytest.raises(ValueError, match="ratio must be a positive int, got 2.5"):
+        narrow_arch(VGG11, ratio=2.5)
+    with pytest.raises(ValueError, match="ratio 128 would leave a block"):
+        narrow_arch(VGG11, ratio=128)
+    with pytest.raises(ValueError, match=r"\(num_convs, out_channels\) pairs"):
+        narrow_arch(64)
 
 
 @pytest.mark.parametrize("size", [224, 32, 64, 100])
@@ -142,7 +148,7 @@ def test_vgg_other_depths():
 
 
 @pytest.mark.parametrize("arch", [(), [(1, 64, 3)], [(0, 64)], [(1, 6.5)],
-                                  "vgg11", [3], None])
+                                  "vgg11", [3], None, [(True, 64)]])
 def test_vgg_rejects_bad_arch(arch):
     with pytest.raises(ValueError, match=r"\(num_convs, out_channels\) pairs"):
         vgg(arch)

@@ -69,6 +69,11 @@ def test_crop_scale_and_ratio_are_checked():
         random_resized_crop(batch(), ratio=(0.0, 1.0))
     with pytest.raises(ValueError, match="float batch"):
         random_resized_crop(torch.zeros(3, 8, 8))
+    with pytest.raises(ValueError, match="float batch"):
+        random_resized_crop(torch.zeros(2, 1, 8, 8, dtype=torch.uint8))
+    for bad in ((0.5,), "0.1, 1", (0.1, float("nan")), (-1.0, 1.0)):
+        with pytest.raises(ValueError, match="scale must be a pair 0 < low <= high"):
+            random_resized_crop(batch(), scale=bad)
 
 
 def test_brightness_contrast_match_torchvision():
@@ -87,8 +92,27 @@ def test_brightness_contrast_match_torchvision():
 def test_brightness_contrast_zero_is_identity_and_bad_values_raise():
     X = batch()
     assert torch.allclose(brightness_contrast(X, 0.0, 0.0), X)
-    with pytest.raises(ValueError, match="brightness"):
+    with pytest.raises(ValueError, match=r"brightness must be a number in \[0, 1\), got 1.5"):
         brightness_contrast(X, brightness=1.5)
+    with pytest.raises(ValueError, match=r"contrast must be a number in \[0, 1\), got -0.1"):
+        brightness_contrast(X, contrast=-0.1)
+
+
+@pytest.mark.parametrize("augment", [hflip, random_resized_crop, brightness_contrast])
+def test_every_augmentation_refuses_bytes_held_as_floats(augment):
+    """Bytes 0-255 as floats: brightness_contrast would clip them to white."""
+    X = batch() * 255
+    with pytest.raises(ValueError, match=r"values in \[0, 1\], got values from .* to 25"):
+        augment(X)
+    with pytest.raises(ValueError, match=r"got values from -0.4"):
+        augment(batch() - 0.5)
+    with pytest.raises(ValueError, match=r"float batch of shape \(b, c, h, w\), got a "
+                                         r"torch.uint8 tensor"):
+        augment((batch() * 255).to(torch.uint8))
+    with pytest.raises(ValueError, match=r"\(b, c, h, w\), got list"):
+        augment([[0.5]])
+    assert augment(batch()).shape == batch().shape  # [0, 1] is fine, ends included
+    assert augment(torch.ones(2, 1, 4, 4)).max() <= 1
 
 
 def test_compose_applies_in_order():
@@ -109,8 +133,9 @@ def test_augmented_wraps_a_loader_and_draws_afresh():
     noisy = Augmented(loader, lambda X: X + torch.rand_like(X))
     first, second = (torch.cat([X for X, _ in noisy]) for _ in range(2))
     assert not torch.equal(first, second)
-    with pytest.raises(TypeError, match="augment"):
-        Augmented(loader, "flip")
+    # Python's own error, at the first batch, names what was given
+    with pytest.raises(TypeError, match="'str' object is not callable"):
+        next(iter(Augmented(loader, "flip")))
 
 
 def test_augmented_trains_with_train_classifier():
@@ -119,7 +144,6 @@ def test_augmented_trains_with_train_classifier():
                                   device="cpu")
     net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 2))
     aug = Augmented(loader, compose(hflip, brightness_contrast))
-    h = d2lmini.train_classifier(net, aug, loader, 1, lr=0.1, plot=False,
-                                 progress=False)
+    h = d2lmini.train_classifier(net, aug, loader, 1, lr=0.1, plot=False)
     assert h.epoch_examples == [40]
     assert math.isfinite(h.train_loss[0])

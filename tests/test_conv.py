@@ -110,14 +110,34 @@ def test_bad_input_raises():
         pool2d(torch.zeros(3, 3), (2, 2), mode="min")
     with pytest.raises(ValueError, match="2-D input"):
         pool2d(torch.zeros(1, 3, 3), (2, 2))
-    with pytest.raises(ValueError, match="2-D input and a 2-D kernel"):
+    with pytest.raises(ValueError, match=r"pool_size must be a pair \(p_h, p_w\)"):
+        pool2d(torch.zeros(3, 3), 2)
+    with pytest.raises(ValueError, match=r"window \(4, 1\) does not fit"):
+        pool2d(torch.zeros(3, 3), (4, 1))
+    with pytest.raises(ValueError, match=r"corr2d expects X of shape \(n_h, n_w\) and K of shape "
+                                         r"\(k_h, k_w\), got \(1, 3, 3\) and \(2, 2\)"):
         corr2d(torch.zeros(1, 3, 3), torch.zeros(2, 2))
-    with pytest.raises(ValueError, match="same c_i"):
+    with pytest.raises(ValueError, match=r"got list and \(2, 2\)"):
+        corr2d([[1.0, 2.0]], torch.zeros(2, 2))
+    with pytest.raises(ValueError, match=r"kernel \(4, 2\) does not fit in the input \(3, 3\)"):
+        corr2d(torch.zeros(3, 3), torch.zeros(4, 2))
+    # zip would drop the third kernel slice: the channels must agree
+    with pytest.raises(ValueError, match=r"with the same c_i, got \(2, 3, 3\) and \(3, 2, 2\)"):
         corr2d_multi_in(torch.zeros(2, 3, 3), torch.zeros(3, 2, 2))
-    with pytest.raises(ValueError, match="c_o, c_i, k_h, k_w"):
+    # corr2d_multi_in_out leaves the checks to corr2d_multi_in, kernel by kernel:
+    # a kernel without its c_o axis gives slices of the wrong shape
+    with pytest.raises(ValueError, match=r"corr2d_multi_in expects .* K of shape "
+                                         r"\(c_i, k_h, k_w\).* got \(2, 3, 3\) and \(2, 2\)"):
         corr2d_multi_in_out(torch.zeros(2, 3, 3), torch.zeros(2, 2, 2))
+    with pytest.raises(ValueError, match="same c_i"):
+        corr2d_multi_in_out(torch.zeros(2, 3, 3), torch.zeros(4, 3, 2, 2))
+    with pytest.raises(ValueError, match="same c_i"):
+        corr2d_multi_in_out(torch.zeros(3, 3, 3), torch.zeros(4, 2, 2, 2))
     with pytest.raises(ValueError, match=r"\(c_o, c_i, 1, 1\)"):
         corr2d_multi_in_out_1x1(torch.zeros(2, 3, 3), torch.zeros(4, 2, 3, 3))
+    # as many numbers as a (2, 2, 1, 1) kernel: the reshape alone would accept it
+    with pytest.raises(ValueError, match=r"\(c_o, c_i, 1, 1\)"):
+        corr2d_multi_in_out_1x1(torch.zeros(2, 3, 3), torch.zeros(2, 1, 2, 1))
 
 
 # ------------------------------------------------------------ output sizes
@@ -141,6 +161,7 @@ def test_conv_output_size_values_and_errors():
     assert conv_output_size(8, 5, padding=0, stride=3) == 2  # floor(3 / 3) + 1
     with pytest.raises(ValueError, match="does not fit"):
         conv_output_size(3, 5)
+    assert conv_output_size(3, 5, padding=1) == 1  # fits once padded
     for bad in (dict(n=0, kernel_size=1), dict(n=4, kernel_size=1.5),
                 dict(n=4, kernel_size=2, stride=0), dict(n=4, kernel_size=2, padding=-1),
                 dict(n=True, kernel_size=1)):

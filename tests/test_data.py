@@ -17,6 +17,7 @@ import d2lmini.data as data
 import d2lmini.datafiles as datafiles
 from conftest import ROOT, link_files
 from d2lmini import runtime
+from d2lmini import mode
 
 
 def test_real_files_have_the_published_content(real_files):
@@ -35,7 +36,7 @@ def test_search_order_root_env_cache_debian(isolated, real_files, monkeypatch):
     monkeypatch.setenv("D2LMINI_DATA", str(places["env"]))
 
     def where(**kw):
-        return data.find_fashion_mnist(download=False, **kw)["train_images"].parent
+        return datafiles.find_fashion_mnist(download=False, **kw)["train_images"].parent
     assert where(root=places["root"]) == places["root"]
     assert where() == places["env"]
     monkeypatch.delenv("D2LMINI_DATA")
@@ -46,15 +47,15 @@ def test_search_order_root_env_cache_debian(isolated, real_files, monkeypatch):
 
 def test_explicit_location_must_hold_all_files(isolated, real_files):
     root = link_files(real_files, isolated / "partial", keys={"train_images", "train_labels"})
-    with pytest.raises(data.DataNotFoundError) as e:
-        data.find_fashion_mnist(root=root)
+    with pytest.raises(datafiles.DataNotFoundError) as e:
+        datafiles.find_fashion_mnist(root=root)
     assert "t10k-images-idx3-ubyte.gz" in str(e.value)
     assert str(root) in str(e.value)
 
 
 def test_root_must_be_a_path():
     with pytest.raises(TypeError, match="root must be a path"):
-        data.find_fashion_mnist(root=42)
+        datafiles.find_fashion_mnist(root=42)
 
 
 def test_uncompressed_files_are_accepted(isolated, real_files):
@@ -62,7 +63,7 @@ def test_uncompressed_files_are_accepted(isolated, real_files):
                                                             "test_images"})
     with gzip.open(real_files["test_labels"]) as f, open(root / "t10k-labels-idx1-ubyte", "wb") as out:
         out.write(f.read())
-    arrays = data.read_fashion_mnist(root=root)
+    arrays = datafiles.read_fashion_mnist(root=root)
     assert np.bincount(arrays["test_labels"]).tolist() == [1000] * 10
 
 
@@ -75,7 +76,7 @@ def _copy_with_bad_labels(real_files, root, corrupt):
 
 def test_truncated_file_is_reported_and_never_used(isolated, real_files):
     root = _copy_with_bad_labels(real_files, isolated / "trunc", lambda raw: raw[: len(raw) // 2])
-    with pytest.raises(data.CorruptFileError) as e:
+    with pytest.raises(datafiles.CorruptFileError) as e:
         d2lmini.load_fashion_mnist(64, root=root, device="cpu")
     message = str(e.value)
     assert str(root / "t10k-labels-idx1-ubyte.gz") in message
@@ -89,40 +90,40 @@ def test_altered_file_is_reported_with_the_expected_checksum(isolated, real_file
         labels[100] = (labels[100] + 1) % 10
         return gzip.compress(bytes(labels))
     root = _copy_with_bad_labels(real_files, isolated / "altered", flip_one_label)
-    with pytest.raises(data.CorruptFileError) as e:
-        data.read_fashion_mnist(root=root)
-    expected = data.FASHION_MNIST_FILES["test_labels"][1]
+    with pytest.raises(datafiles.CorruptFileError) as e:
+        datafiles.read_fashion_mnist(root=root)
+    expected = datafiles.FASHION_MNIST_FILES["test_labels"][1]
     assert expected in str(e.value)
     assert "t10k-labels-idx1-ubyte.gz" in str(e.value)
 
 
 def test_missing_everywhere_lists_every_way_to_get_the_data(isolated):
-    with pytest.raises(data.DataNotFoundError) as e:
-        data.find_fashion_mnist()
+    with pytest.raises(datafiles.DataNotFoundError) as e:
+        datafiles.find_fashion_mnist()
     message = str(e.value)
     assert "downloading failed" in message
     assert "apt-get install dataset-fashion-mnist" in message
     assert "D2LMINI_DATA" in message
     assert "python -m d2lmini.data --download" in message
-    with pytest.raises(data.DataNotFoundError, match="not allowed"):
-        data.find_fashion_mnist(download=False)
+    with pytest.raises(datafiles.DataNotFoundError, match="not allowed"):
+        datafiles.find_fashion_mnist(download=False)
 
 
 def test_download_from_a_mirror_into_the_cache(isolated, real_files, monkeypatch):
     mirror = link_files(real_files, isolated / "mirror")
     monkeypatch.setattr(datafiles, "MIRRORS", (mirror.as_uri() + "/",))
-    paths = data.find_fashion_mnist()
+    paths = datafiles.find_fashion_mnist()
     cache = isolated / "cache" / "d2lmini" / "fashion-mnist"
     assert all(p.parent == cache and p.is_file() and not p.is_symlink() for p in paths.values())
     assert not list(cache.glob("*.part"))
-    assert data.read_fashion_mnist()["test_labels"].shape == (10000,)
+    assert datafiles.read_fashion_mnist()["test_labels"].shape == (10000,)
 
 
 def test_a_corrupt_download_is_not_kept(isolated, real_files, monkeypatch):
     mirror = _copy_with_bad_labels(real_files, isolated / "badmirror", lambda raw: raw[:-10])
     monkeypatch.setattr(datafiles, "MIRRORS", (mirror.as_uri() + "/",))
-    with pytest.raises(data.DataNotFoundError, match="corrupt"):
-        data.find_fashion_mnist()
+    with pytest.raises(datafiles.DataNotFoundError, match="corrupt"):
+        datafiles.find_fashion_mnist()
     cache = isolated / "cache" / "d2lmini" / "fashion-mnist"
     assert not (cache / "t10k-labels-idx1-ubyte.gz").exists()
     assert not list(cache.glob("*.part"))
@@ -219,12 +220,12 @@ def test_text_labels():
 
 # ------------------------------------------------------------------ the split
 
-def test_data_reexports_what_users_need_from_datafiles():
+def test_the_package_names_what_users_need_from_each_module():
+    from d2lmini import loader
     for name in ("find_fashion_mnist", "read_fashion_mnist", "DataNotFoundError",
-                 "CorruptFileError", "FASHION_MNIST_FILES"):
-        assert getattr(data, name) is getattr(datafiles, name)
-    assert d2lmini.CorruptFileError is datafiles.CorruptFileError
-    assert d2lmini.DeviceLoader is data.DeviceLoader and d2lmini.data is data
+                 "CorruptFileError"):
+        assert getattr(d2lmini, name) is getattr(datafiles, name)
+    assert d2lmini.DeviceLoader is loader.DeviceLoader and d2lmini.data is data
     assert "load_fashion_mnist" in dir(d2lmini)
 
 
@@ -378,7 +379,7 @@ def _images_and_labels(n=4):
 def test_float_images_are_refused_rather_than_scaled_twice():
     images, labels = _images_and_labels()
     scaled = images.float() / 255  # already in [0, 1]: dividing again would darken them
-    with pytest.raises(TypeError, match=r"images must be uint8 .* got torch.float32"):
+    with pytest.raises(TypeError, match=r"expects uint8 images .* got a torch.float32 tensor"):
         d2lmini.DeviceLoader(scaled, labels, batch_size=2)
 
 
@@ -394,7 +395,7 @@ def test_full_mode_on_the_cpu_at_a_large_size_warns(monkeypatch):
     monkeypatch.setenv("D2LMINI_MODE", "full")
     with pytest.warns(RuntimeWarning, match="take hours"):
         d2lmini.load_fashion_mnist(8, resize=96, device="cpu")
-    runtime._said.clear()
+    mode._said.clear()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         d2lmini.load_fashion_mnist(8, resize=32, device="cpu")  # small enough
@@ -425,7 +426,7 @@ def test_device_loader_says_what_it_was_given():
         d2lmini.DeviceLoader(images.tolist(), labels, 2)
     with pytest.raises(ValueError, match=r"shape \(4,\).*got a torch.int64 tensor of shape \(3,\)"):
         d2lmini.DeviceLoader(images, labels[:3], 2)
-    with pytest.raises(TypeError, match="labels must be integers, got torch.float32"):
+    with pytest.raises(TypeError, match="labels must be an integer tensor of class numbers, got a torch.float32"):
         d2lmini.DeviceLoader(images, labels.float(), 2)
 
 

@@ -37,3 +37,16 @@ def test_unknown_names_raise_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         d2lmini.models.nope
     assert {"Adam", "lenet", "train_classifier"} <= set(dir(d2lmini))
+
+
+def test_every_public_name_resolves_to_the_module_its_import_names():
+    """The imports under TYPE_CHECKING (what editors follow) are the table the
+    package uses at run time: each resolves, from the module it names."""
+    import d2lmini
+    from d2lmini.exports import _typing_imports
+    where = _typing_imports(d2lmini.__file__)
+    assert len(where) > 90 and set(where) <= set(d2lmini.__all__)
+    for name, module in where.items():
+        value = getattr(d2lmini, name)
+        home = getattr(value, "__module__", None)
+        assert home is None or home.startswith(f"d2lmini.{module}"), (name, home)

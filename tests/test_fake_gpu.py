@@ -104,19 +104,20 @@ def test_training_and_evaluation_on_the_gpu(capability, bf16):
         net = d2lmini.lenet_bn(scratch=False)
         assert d2lmini.gpu.speedups(net, GPU) == (True, bf16)
         history = d2lmini.train_classifier(net, train_iter, test_iter, 1, lr=0.1,
-                                           plot=False, progress=False)
+                                           plot=False)
         assert history.device == "cuda:0"
         assert next(net.parameters()).device == GPU
         d2lmini.evaluate_accuracy(net, test_iter)
         d2lmini.evaluate_loss(net, test_iter, nn.CrossEntropyLoss())
 
 
-@pytest.mark.parametrize("optimizer", [0.1, d2lmini.Adam, d2lmini.AdaDelta])
-def test_loss_curves_train_on_the_gpu(optimizer, monkeypatch):
+@pytest.mark.parametrize("optimizer, hyper", [(d2lmini.SGD, {"lr": 0.1}),
+                                              (d2lmini.Adam, {"lr": 0.01}),
+                                              (d2lmini.AdaDelta, {})])
+def test_loss_curves_train_on_the_gpu(optimizer, hyper, monkeypatch):
     """The optimization chapters' one GPU path (their other cells are toy
     problems on the CPU, whose values a fake tensor cannot stand in for)."""
     monkeypatch.setenv("D2LMINI_MODE", "quick")
-    hyper = {"lr": 0.01} if optimizer is d2lmini.Adam else {}
     with fake_gpu():
         curve = d2lmini.train_loss_curve(optimizer, 100, num_epochs=1, evals_per_epoch=2,
                                          **hyper)

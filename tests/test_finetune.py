@@ -49,8 +49,10 @@ def test_param_groups_scale_the_head_and_skip_frozen():
     assert len(groups) == 1 and groups[0]["params"] == list(net[-1].parameters())
     freeze_body(net, frozen=False)
     assert all(p.requires_grad for p in net.parameters())
-    with pytest.raises(ValueError, match="lr"):
+    with pytest.raises(ValueError, match="lr must be a finite number > 0, got -1"):
         param_groups(net, -1)
+    with pytest.raises(ValueError, match="head_scale must be a finite number > 0, got 0"):
+        param_groups(net, 0.1, head_scale=0)
 
 
 def test_frozen_body_does_not_move_in_training():
@@ -82,6 +84,24 @@ def test_class_subset_renumbers_and_balances():
         class_subset(loader, [11])
     with pytest.raises(ValueError, match="only"):
         class_subset(loader, [1], per_class=7)
+    with pytest.raises(ValueError, match="per_class must be a positive int, got 0"):
+        class_subset(loader, [1], per_class=0)
+    with pytest.raises(ValueError, match=r"distinct labels present in the data \[0, 1, .*got 3"):
+        class_subset(loader, 3)
+    with pytest.raises(ValueError, match="classes"):
+        class_subset(loader, [])
+    with pytest.raises(TypeError, match="DeviceLoader, got a torch.uint8 tensor"):
+        class_subset(images, [1])
+    assert class_subset(loader, range(3)).num_examples == 18
+
+
+def test_class_subset_knows_its_classes():
+    """The relabelled subset holds labels 0 to len(classes) - 1 only."""
+    images = torch.zeros(30, 2, 2, dtype=torch.uint8)
+    loader = d2lmini.DeviceLoader(images, torch.arange(30) % 10, batch_size=4, device="cpu")
+    sub = class_subset(loader, [9, 4, 0])
+    assert sub.num_classes == 3 and sorted(set(sub.labels.tolist())) == [0, 1, 2]
+    assert class_subset(loader, [5], batch_size=2, shuffle=True).batch_size == 2
 
 
 def test_imagenet_input():
@@ -89,6 +109,17 @@ def test_imagenet_input():
     Y = imagenet_input(X)
     assert Y.shape == (2, 3, 5, 5)
     assert torch.allclose(Y[:, 1], (X[:, 0] - 0.456) / 0.224)
+
+
+def test_imagenet_input_refuses_images_outside_0_1():
+    """Bytes 0-255 held as floats would give inputs up to about 1136."""
+    with pytest.raises(ValueError, match=r"imagenet_input expects float images with values in "
+                                         r"\[0, 1\], got values from 0 to 255"):
+        imagenet_input(torch.linspace(0, 255, 50).reshape(2, 1, 5, 5))
+    with pytest.raises(ValueError, match="got values from -1"):
+        imagenet_input(torch.full((1, 1, 2, 2), -1.0))
+    with pytest.raises(TypeError, match="imagenet_input expects float images"):
+        imagenet_input(torch.zeros(1, 1, 2, 2, dtype=torch.uint8))
 
 
 def test_torchvision_resnet18_fine_tunes_offline(tmp_path):

@@ -222,13 +222,14 @@ def test_module_buffers_follow_to_and_state_dict():
         gpu(X.cuda())
 
 
-def test_module_rejects_bad_arguments():
-    with pytest.raises(ValueError, match="num_dims"):
-        BatchNorm(3, num_dims=3)
-    with pytest.raises(ValueError, match="eps"):
-        BatchNorm(3, num_dims=2, eps=-1)
-    with pytest.raises(ValueError, match="momentum"):
-        BatchNorm(3, num_dims=2, momentum=-0.1)
+def test_module_rejects_bad_arguments_at_its_first_batch():
+    # checked in forward, with the input: the constructor shows the idea alone
+    with pytest.raises(ValueError, match="num_dims must be 2 .* or 4 .* got 3"):
+        BatchNorm(3, num_dims=3)(torch.randn(4, 3, 2))
+    with pytest.raises(ValueError, match="eps must be > 0, got -1"):
+        BatchNorm(3, num_dims=2, eps=-1)(torch.randn(4, 3))
+    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\], got -0.1"):
+        BatchNorm(3, num_dims=2, momentum=-0.1)(torch.randn(4, 3))
 
 
 def test_module_rejects_inputs_that_would_give_silently_wrong_results():

@@ -2,7 +2,10 @@
 import nbformat
 import pytest
 
+import execute
 import nbtool
+import records
+import results
 
 NOTEBOOKS = nbtool.notebooks()
 
@@ -53,8 +56,8 @@ def make_nb(outputs=True):
 
 def record(nb, **fields):
     """Give ``nb`` the record of a full-mode run of its present code and outputs."""
-    nb.metadata["d2lmini"] = dict({"mode": "full", "code_hash": nbtool.code_hash(nb),
-                                   "outputs_hash": nbtool.outputs_hash(nb)}, **fields)
+    nb.metadata["d2lmini"] = dict({"mode": "full", "code_hash": records.code_hash(nb),
+                                   "outputs_hash": records.outputs_hash(nb)}, **fields)
     nb.metadata["mystnb"] = {"execution_mode": "off"}
 
 
@@ -68,7 +71,7 @@ def test_unrecorded_outputs_are_a_problem_and_are_stripped(tmp_path, monkeypatch
     nb = make_nb()
     path = write(tmp_path, nb, monkeypatch)
     assert any("has outputs but no record" in p for p in nbtool.problems(path))
-    assert nbtool.strip(nb)
+    assert records.strip(nb)
     assert nb.cells[3].outputs == [] and nb.cells[3].execution_count is None
     assert nb.cells[2].outputs  # the checked cell keeps its expected output
     assert nbtool.problems(write(tmp_path, nb, monkeypatch)) == []
@@ -78,21 +81,21 @@ def test_full_run_outputs_are_kept_until_the_code_changes(tmp_path, monkeypatch)
     nb = make_nb()
     record(nb)
     assert nbtool.problems(write(tmp_path, nb, monkeypatch)) == []
-    assert not nbtool.strip(nb)
+    assert not records.strip(nb)
     nb.cells[3].source = "print(3)"
     problems = nbtool.problems(write(tmp_path, nb, monkeypatch))
     assert any("stale" in p for p in problems)
-    assert nbtool.strip(nb)
+    assert records.strip(nb)
     assert nb.cells[3].outputs == [] and "d2lmini" not in nb.metadata
     assert "mystnb" not in nb.metadata  # the book executes it again
 
 
 def test_quick_mode_outputs_are_never_trusted(tmp_path, monkeypatch):
     nb = make_nb()
-    nb.metadata["d2lmini"] = {"mode": "quick", "code_hash": nbtool.code_hash(nb)}
+    nb.metadata["d2lmini"] = {"mode": "quick", "code_hash": records.code_hash(nb)}
     problems = nbtool.problems(write(tmp_path, nb, monkeypatch))
     assert any("'quick'-mode run" in p for p in problems)
-    assert nbtool.strip(nb) and nb.cells[3].outputs == []
+    assert records.strip(nb) and nb.cells[3].outputs == []
 
 
 def test_setup_cell_and_kernel_are_checked(tmp_path, monkeypatch):
@@ -113,7 +116,7 @@ def test_checked_cells_need_an_expected_output(tmp_path, monkeypatch):
 
 def test_results_page_is_up_to_date():
     page = nbtool.ROOT / "results.md"
-    assert page.read_text() == nbtool.results_markdown(), \
+    assert page.read_text() == results.results_markdown(), \
         "results.md is stale: run `python tools/nbtool.py results`"
 
 
@@ -125,15 +128,15 @@ def test_results_rows_come_from_the_recorded_run(tmp_path, monkeypatch):
     record(nb, seconds=12.34, device="NVIDIA H100", torch="2.14.1", date="2026-11-24",
            image_sizes=[{"asked": "96x96", "used": "96x96"}])
     path = write(tmp_path, nb, monkeypatch)
-    monkeypatch.setattr(nbtool, "ROOT", tmp_path)
-    monkeypatch.setattr(nbtool, "toc_files", lambda: [])
-    monkeypatch.setattr(nbtool, "notebooks", lambda: [path])
-    page = nbtool.results_markdown()
+    monkeypatch.setattr(results, "ROOT", tmp_path)
+    monkeypatch.setattr(results, "toc_files", lambda: [])
+    monkeypatch.setattr(results, "notebooks", lambda: [path])
+    page = results.results_markdown()
     assert "| NVIDIA H100 | 96x96 | 12.3 | 0.875 | 51,234 | 2.14.1, 2026-11-24 |" in page
     assert "1 of 1 notebooks recorded" in page
     nb.cells[3].source = "print('changed')"   # stale: no longer counts as recorded
     write(tmp_path, nb, monkeypatch)
-    assert "not recorded" in nbtool.results_markdown()
+    assert "not recorded" in results.results_markdown()
 
 
 def test_chapter_map_shows_every_chapter():
@@ -148,11 +151,11 @@ def test_chapter_map_shows_every_chapter():
 
 def test_checked_cells_need_an_execution_count_for_nbval(tmp_path, monkeypatch):
     nb = make_nb()
-    nbtool.strip(nb)
+    records.strip(nb)
     nb.cells[2].execution_count = None
     problems = nbtool.problems(write(tmp_path, nb, monkeypatch))
     assert any("no execution count" in p for p in problems)
-    nbtool.number_checked(nb)
+    execute.number_checked(nb)
     assert nb.cells[2].execution_count == 1
     assert nbtool.problems(write(tmp_path, nb, monkeypatch)) == []
 
@@ -174,7 +177,7 @@ def test_a_quick_mode_rerun_of_a_recorded_notebook_is_rejected(tmp_path, monkeyp
         "stream", name="stdout", text="quick mode: 3,000 of 60,000 training images\n")]
     problems = nbtool.problems(write(tmp_path, nb, monkeypatch))
     assert any("printed quick-mode output" in p for p in problems)
-    assert nbtool.strip(nb) and nb.cells[3].outputs == []
+    assert records.strip(nb) and nb.cells[3].outputs == []
 
 
 def test_outputs_changed_after_the_run_are_rejected(tmp_path, monkeypatch):
@@ -188,19 +191,19 @@ def test_outputs_changed_after_the_run_are_rejected(tmp_path, monkeypatch):
 def test_outputs_of_an_older_d2lmini_are_reported_as_aged():
     nb = make_nb()
     record(nb, d2lmini_hash="0" * 64)
-    assert nbtool.verdict(nb, nbtool.current_d2lmini_hash())[0] == "aged"
-    nb.metadata["d2lmini"]["d2lmini_hash"] = nbtool.current_d2lmini_hash()
-    assert nbtool.verdict(nb, nbtool.current_d2lmini_hash())[0] == "trusted"
+    assert records.verdict(nb, records.current_d2lmini_hash())[0] == "aged"
+    nb.metadata["d2lmini"]["d2lmini_hash"] = records.current_d2lmini_hash()
+    assert records.verdict(nb, records.current_d2lmini_hash())[0] == "trusted"
 
 
 def test_a_record_ages_only_when_a_module_it_imported_changes():
     nb = make_nb()
     files = ["conv.py", "train.py"]
-    record(nb, d2lmini_files=files, d2lmini_hash=nbtool.current_d2lmini_hash(files=files))
+    record(nb, d2lmini_files=files, d2lmini_hash=records.current_d2lmini_hash(files=files))
     # another module changed or was added: the package hash differs, the record holds
-    assert nbtool.verdict(nb, "f" * 64)[0] == "trusted"
+    assert records.verdict(nb, "f" * 64)[0] == "trusted"
     nb.metadata["d2lmini"]["d2lmini_hash"] = "0" * 64  # one of its modules changed
-    assert nbtool.verdict(nb, "f" * 64)[0] == "aged"
+    assert records.verdict(nb, "f" * 64)[0] == "aged"
 
 
 def test_source_hash_covers_the_listed_files_only(tmp_path):
@@ -238,11 +241,11 @@ def test_the_run_record_lists_the_modules_that_ran():
     ("print(1)", False),
 ])
 def test_checked_cells_are_found_as_nbval_finds_them(source, checked):
-    assert nbtool.is_checked(nbformat.v4.new_code_cell(source)) is checked
+    assert records.is_checked(nbformat.v4.new_code_cell(source)) is checked
 
 
 def test_strip_keeps_the_reference_output_of_an_unspaced_marker():
     nb = make_nb()
     nb.cells[2].source = "#NBVAL_CHECK_OUTPUT\nprint(1)"
-    nbtool.strip(nb)
+    records.strip(nb)
     assert nb.cells[2].outputs and not nb.cells[3].outputs

@@ -156,6 +156,40 @@ def test_closure_and_parameters_without_gradient():
     assert unused not in opt.state
 
 
+def test_the_hyper_parameters_are_checked_once_in_rule_optimizer():
+    # The subclasses hand their hyper-parameters to RuleOptimizer.__init__,
+    # which checks each known name against HYPER_RANGES; other names pass.
+    class Scaled(O.RuleOptimizer):
+        def __init__(self, params, lr, gamma, scale):
+            super().__init__(params, dict(lr=lr, gamma=gamma, scale=scale))
+
+        def update(self, x, g, state, group, t):
+            return x - group["lr"] * group["scale"] * g
+
+    w = torch.zeros(2, requires_grad=True)
+    opt = Scaled([w], lr=np.float32(0.5), gamma=0.5, scale="any")
+    assert opt.defaults == dict(lr=0.5, gamma=0.5, scale="any")
+    assert type(opt.defaults["lr"]) is float
+    with pytest.raises(ValueError, match=r"gamma must be a number in \[0, 1\), got 2"):
+        Scaled([w], lr=0.5, gamma=2, scale=1)
+    assert set(O.HYPER_RANGES) == {"lr", "eps", "beta", "beta1", "beta2", "gamma", "rho"}
+
+
+def test_check_optimizer_class():
+    O.check_optimizer_class(O.Adam)
+    O.check_optimizer_class(torch.optim.SGD)
+    w = torch.zeros(2, requires_grad=True)
+    for bad, given in [(0.1, r"the number 0.1 \(gradient descent .* d2lmini.SGD, lr=0.1\)"),
+                       (lambda p: O.SGD(p, 0.1), "the function <lambda>"),
+                       (O.SGD([w], 0.1), r"an optimizer already built, SGD\(...\)"),
+                       ("adam", "'adam'"),
+                       (int, "the class int, which is not a torch.optim.Optimizer")]:
+        with pytest.raises(TypeError, match="optimizer must be an optimizer class, such as "
+                                            r"d2lmini.SGD .*\(d2lmini.SGD, lr=0.1\); got "
+                                            + given):
+            O.check_optimizer_class(bad)
+
+
 def test_rule_optimizer_runs_a_new_rule():
     # A subclass names its state and writes update(); step() does the rest.
     class SignSGD(O.RuleOptimizer):
@@ -240,7 +274,8 @@ def test_newton_update():
     x1 = O.newton_update(x, A @ x - b, A)
     torch.testing.assert_close(x1, torch.linalg.solve(A, b))
     assert O.newton_update(torch.tensor(4.0), torch.tensor(8.0), torch.tensor(2.0)).item() == 0.0
-    with pytest.raises(ValueError, match="got shape"):
+    with pytest.raises(ValueError, match=r"the Hessian, must be a tensor of shape \(2, 2\), "
+                                         r"got .* shape \(3,\)"):
         O.newton_update(x, x, torch.ones(3))
 
 
@@ -250,15 +285,19 @@ def test_newton_update():
     (lambda p: O.SGD(p, lr=0), "lr must be a finite number > 0, got 0"),
     (lambda p: O.SGD(p, lr=-0.1), "got -0.1"),
     (lambda p: O.SGD(p, lr=True), "got True"),
-    (lambda p: O.Momentum(p, lr=0.1, beta=1.0), r"beta must be in \[0, 1\), got 1.0"),
+    (lambda p: O.Momentum(p, lr=0.1, beta=1.0), r"beta must be a number in \[0, 1\), got 1.0"),
     (lambda p: O.RMSProp(p, lr=0.1, gamma=-0.5), "gamma.*got -0.5"),
     (lambda p: O.RMSProp(p, lr=0.1, gamma=float("nan")), "gamma.*got nan"),
-    (lambda p: O.AdaGrad(p, lr=0.1, eps=-1e-6), "eps must be a finite number >= 0, got -1e-06"),
+    (lambda p: O.AdaGrad(p, lr=0.1, eps=-1e-6), r"eps must be a number in \[0, inf\), got -1e-06"),
     (lambda p: O.AdaGrad(p, lr=0.1, eps=float("inf")), "eps.*got inf"),
+    (lambda p: O.AdaGrad(p, lr=0.1, eps="0"), "eps.*got '0'"),
     (lambda p: O.AdaDelta(p, rho=1.5), "rho.*got 1.5"),
+    (lambda p: O.AdaDelta(p, lr=0), "lr.*got 0"),
     (lambda p: O.Adam(p, beta1=-0.1), "beta1.*got -0.1"),
     (lambda p: O.Adam(p, beta2=1.0), "beta2.*got 1.0"),
+    (lambda p: O.Adam(p, eps=-1.0), "eps.*got -1.0"),
     (lambda p: O.Yogi(p, lr=float("nan")), "got nan"),
+    (lambda p: O.Yogi(p, beta2=np.float32(1.5)), r"beta2.*got np.float32\(1.5\)"),
     (lambda p: O.Adam(p, lr="0.1"), "got '0.1'"),
     (lambda p: O.Adam(p, lr=np.float32(-1)), "lr must be"),
 ])
@@ -323,6 +362,7 @@ def test_works_with_train_classifier():
     labels = torch.randint(0, 10, (64,), generator=gen)
     loader = d2lmini.DeviceLoader(images, labels, batch_size=16, device="cpu")
     net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
-    h = d2lmini.train_classifier(net, loader, loader, 2, optimizer=lambda p: O.Adam(p, lr=0.01),
-                                 device="cpu", plot=False, progress=False)
+    h = d2lmini.train_classifier(net, loader, loader, 2,
+                                 optimizer=O.Adam(net.parameters(), lr=0.01),
+                                 device="cpu", plot=False)
     assert len(h.train_loss) == 2 and h.train_loss[1] < h.train_loss[0]

@@ -20,17 +20,14 @@ would be printed under its exercise. Each chapter is rewritten into
 """
 import argparse
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import nbtool  # noqa: E402
-import records  # noqa: E402
-
-ROOT = nbtool.ROOT
+import myst
+from course import (ROOT, SETUP_MARK, cell_outputs, code_cells, d2lmini_version, notebooks,
+                    pinned_requirement, setup_cell_source)
 
 
 # ---------------------------------------------------------------- references
@@ -72,14 +69,12 @@ def reference_line(fields):
 def glued_values(nb):
     """``{name: text/plain}`` of the values glued in the stored outputs."""
     values = {}
-    for cell in records.code_cells(nb):
-        for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                data = out.get("data", {})
-                text = next((v for k, v in data.items() if k.endswith("text/plain")), None)
-                if text is not None:
-                    values[name] = text
+    for _, _, out in cell_outputs(nb):
+        name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+        text = next((v for k, v in out.get("data", {}).items() if k.endswith("text/plain")),
+                    None)
+        if name and text is not None:
+            values[name] = text
     return values
 
 
@@ -96,19 +91,8 @@ def format_glue(spec, values):
 
 # ---------------------------------------------------------------- MyST to Markdown
 
-FENCE = re.compile(r"^(?P<ticks>`{3,}|:{3,})\{(?P<name>[\w-]+)\}[ \t]*(?P<arg>.*)$")
-
-
-def split_options(lines):
-    """Split a directive's body into ``({option: value}, remaining lines)``."""
-    options, i = {}, 0
-    while i < len(lines) and re.match(r"^:[\w-]+:", lines[i]):
-        key, _, value = lines[i][1:].partition(":")
-        options[key] = value.strip()
-        i += 1
-    while i < len(lines) and not lines[i].strip():
-        i += 1
-    return options, lines[i:]
+LABEL = re.compile(r"^\([\w-]+\)=\s*$")  # a target: (name)=
+EQUATION_LABEL = re.compile(r"(\$\$)\s*\([\w-]+\)\s*$")  # $$ (name)
 
 
 class Converter:
@@ -145,27 +129,17 @@ class Converter:
         return text
 
     def blocks(self, text):
-        lines, out, i = text.split("\n"), [], 0
-        while i < len(lines):
-            line = lines[i]
-            if re.match(r"^\([\w-]+\)=\s*$", line):  # a MyST label
-                i += 1
-                continue
-            m = FENCE.match(line)
-            if not m:
-                out.append(re.sub(r"(\$\$)\s*\([\w-]+\)\s*$", r"\1", line))
-                i += 1
-                continue
-            ticks, name, arg = m.group("ticks"), m.group("name"), m.group("arg").strip()
-            body, i = [], i + 1
-            while i < len(lines) and lines[i].rstrip() != ticks:
-                body.append(lines[i])
-                i += 1
-            i += 1  # the closing fence
-            options, body = split_options(body)
-            inner = self.blocks("\n".join(body))
-            out.extend(self.directive(name, arg, options, inner).split("\n"))
-        return "\n".join(out)
+        """``text`` with its directives rewritten and its labels dropped."""
+        lines, out, done = text.split("\n"), [], 0
+        for d in myst.directives(text):
+            out += self.plain(lines[done:d.start])
+            out.append(self.directive(d.name, d.arg, d.options, self.blocks(d.body)))
+            done = d.end
+        return "\n".join(out + self.plain(lines[done:]))
+
+    @staticmethod
+    def plain(lines):
+        return [EQUATION_LABEL.sub(r"\1", line) for line in lines if not LABEL.match(line)]
 
     def directive(self, name, arg, options, inner):
         if name == "exercise":
@@ -192,22 +166,6 @@ class Converter:
 
 # ---------------------------------------------------------------- the notebook
 
-def setup_source(version, requirement):
-    return (
-        f"# Setup: this notebook was made with d2lmini {version}. Install that version\n"
-        "# where d2lmini is missing; where it is installed already, nothing changes.\n"
-        "try:\n"
-        "    import d2lmini\n"
-        "except ImportError:\n"
-        f"    %pip install --quiet \"{requirement}\"\n"
-        "    import d2lmini\n"
-        f"if d2lmini.__version__ != \"{version}\":\n"
-        f"    print(\"This notebook was made with d2lmini {version}, but \"\n"
-        "          f\"{d2lmini.__version__} is installed: run\\n\"\n"
-        f"          \"  %pip install --force-reinstall '{requirement}'\\n\"\n"
-        "          \"and restart the runtime.\")")
-
-
 def convert_notebook(nb, bib, version, requirement):
     """The plain edition of one chapter (a new notebook)."""
     nb = nbformat.from_dict(nb)
@@ -215,9 +173,9 @@ def convert_notebook(nb, bib, version, requirement):
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = conv.convert(cell.source)
-    code = records.code_cells(nb)
-    if code and code[0].source.lstrip().startswith(nbtool.SETUP_MARK):
-        code[0].source = setup_source(version, requirement)
+    code = code_cells(nb)
+    if code and code[0].source.lstrip().startswith(SETUP_MARK):
+        code[0].source = setup_cell_source(version, requirement)
         code[0].outputs, code[0].execution_count = [], None
     if conv.cited:
         lines = ["## References", ""] + [reference_line(bib.get(k, {"title": k}))
@@ -228,28 +186,13 @@ def convert_notebook(nb, bib, version, requirement):
     return nb
 
 
-def pinned_requirement():
-    """d2lmini from the course repository, at the commit the book was built from."""
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
-                                text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "v" + d2lmini_version()
-    return f"d2lmini @ git+{nbtool.repository_url()}@{commit}"
-
-
-def d2lmini_version():
-    text = (ROOT / "d2lmini" / "version.py").read_text()
-    return re.search(r'__version__ = "([^"]+)"', text).group(1)
-
-
 def build(out, requirement=None, paths=None):
     out = Path(out)
     bib = read_bib()
     version = d2lmini_version()
     requirement = requirement or pinned_requirement()
     written = []
-    for path in paths or nbtool.notebooks():
+    for path in paths or notebooks():
         path = Path(path).resolve()
         nb = convert_notebook(nbformat.read(path, as_version=4), bib, version, requirement)
         target = out / path.relative_to(ROOT)

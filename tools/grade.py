@@ -31,7 +31,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from course import ROOT, cell_outputs
+
 BUILD = ROOT / "_build" / "assignments"
 COLUMNS = ["student", "assignment", "question", "points", "possible", "status", "message"]
 NOTEBOOK = "(notebook)"  # the question column of rows about the whole notebook
@@ -99,18 +100,10 @@ def is_crash(message):
 
 def cell_errors(notebook):
     """``(cell number, 'Name: value')`` for every code cell that raised."""
-    errors = []
     if notebook is None:
-        return errors
-    number = 0
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
-        number += 1
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                errors.append((number, f"{out.get('ename')}: {out.get('evalue')}"))
-    return errors
+        return []
+    return [(i + 1, f"{out.get('ename')}: {out.get('evalue')}")
+            for i, _, out in cell_outputs(notebook) if out.get("output_type") == "error"]
 
 
 def grade_one(path, assignment, zip_path, student):

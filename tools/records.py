@@ -7,7 +7,9 @@ checks) or with the outputs of one full-mode run, described by
 * ``mode`` ("full"), ``device``, ``torch``, ``d2lmini_files`` and
   ``d2lmini_hash``: what the kernel that ran the notebook reported
   (:func:`d2lmini.runtime.run_record`): the d2lmini modules it imported and
-  their hash, which a later change to one of them makes "aged";
+  the hash of their code (``d2lmini.version.source_hash``, which leaves
+  docstrings and comments out), which a later change to the code of one of
+  them makes "aged";
 * ``image_sizes``: the sizes the chapter asked for and the sizes it got
   (a CPU run trains the large networks on smaller images);
 * ``seconds`` and ``date`` of the run;
@@ -18,10 +20,11 @@ checks) or with the outputs of one full-mode run, described by
 :func:`verdict` says whether the outputs may be shown, and why not.
 """
 import hashlib
-import importlib.util
 import json
 import re
 from pathlib import Path
+
+from course import ROOT, cell_outputs, code_cells, printed, version_module
 
 CHECK_MARKER = "NBVAL_CHECK_OUTPUT"
 
@@ -31,19 +34,16 @@ PROBE_TAG = "d2lmini-run-record:"
 #: Words that only a quick-mode run prints.
 QUICK_TEXT = re.compile(r"\bquick mode\b", re.IGNORECASE)
 
-
-def current_d2lmini_hash(root=Path(__file__).resolve().parent.parent, files=None):
-    """The hash of the d2lmini source in the checkout at ``root``: of the
-    ``files`` listed (relative to the package folder), or of all of it."""
-    spec = importlib.util.spec_from_file_location("d2lmini_version",
-                                                  Path(root) / "d2lmini" / "version.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # the standard library only: no PyTorch
-    return module.source_hash(files, root=str(Path(root) / "d2lmini"))
+#: How the plain text of ``d2lmini.show_source(obj)`` starts: the file shown.
+SHOWN_FILE = re.compile(r"# (d2lmini/[\w/]+\.py), lines \d+-\d+\n")
 
 
-def code_cells(nb):
-    return [c for c in nb.cells if c.cell_type == "code"]
+def current_d2lmini_hash(root=ROOT, files=None, text=False):
+    """The hash of the d2lmini code in the checkout at ``root``: of the
+    ``files`` listed (relative to the package folder), or of all of it; with
+    ``text``, of their whole text (see ``d2lmini.version.source_hash``)."""
+    return version_module(root).source_hash(files, root=str(Path(root) / "d2lmini"),
+                                            text=text)
 
 
 def is_checked(cell):
@@ -88,7 +88,7 @@ def probe_cell():
 def read_probe(cell):
     """The run record printed by :func:`probe_cell` into ``cell``'s outputs."""
     for out in cell.outputs:
-        for line in out.get("text", "").splitlines():
+        for line in printed(out).splitlines():
             if line.startswith(PROBE_TAG):
                 return json.loads(line[len(PROBE_TAG):])
     raise ValueError("the kernel did not print its run record: "
@@ -97,15 +97,26 @@ def read_probe(cell):
 
 def quick_outputs(nb):
     """Indices (among code cells) of cells whose printed output says quick mode."""
-    found = []
-    for i, cell in enumerate(code_cells(nb)):
-        if is_checked(cell):
+    return sorted({i for i, cell, out in cell_outputs(nb)
+                   if not is_checked(cell) and QUICK_TEXT.search(printed(out))})
+
+
+def changed_sources(nb, root=ROOT):
+    """The files of the d2lmini code that ``nb``'s outputs show (with
+    ``show_source``) and that no longer hold that code as it is shown,
+    docstrings and comments included (the page shows them)."""
+    changed = []
+    for _, _, out in cell_outputs(nb):
+        text = out.get("data", {}).get("text/plain", "")
+        m = SHOWN_FILE.match(text)
+        if not m:
             continue
-        for out in cell.outputs:
-            if out.get("output_type") == "stream" and QUICK_TEXT.search(out.get("text", "")):
-                found.append(i)
-                break
-    return found
+        path = Path(root) / m[1]
+        lines = [line.strip() for line in path.read_text().splitlines()] if path.is_file() else []
+        shown = [line.strip() for line in text[m.end():].splitlines()]
+        if not any(lines[i:i + len(shown)] == shown for i in range(len(lines))):
+            changed.append(m[1])
+    return changed
 
 
 def has_outputs(nb):
@@ -120,11 +131,11 @@ def verdict(nb, current_hash=None):
 
     * ``"none"``: no record and no outputs outside checked cells;
     * ``"trusted"``: a full-mode record that matches the code and the outputs;
-    * ``"aged"``: trusted, but made by another version of d2lmini: one of the
-      modules the run imported has changed since (``current_hash``, the hash
-      of the whole package, asks for this check and is what records older
-      than the list of modules are compared with); shown, and said so on the
-      page;
+    * ``"aged"``: trusted, but made by another version of d2lmini: the code of
+      one of the modules the run imported has changed since, or the text of
+      an object that its outputs show (``current_hash``, the hash of the whole
+      package, asks for this check and is what records older than the list of
+      modules are compared with); shown, and said so on the page;
     * ``"untrusted"``: outputs that must be cleared; the message says why.
     """
     meta = nb.metadata.get("d2lmini")
@@ -147,7 +158,38 @@ def verdict(nb, current_hash=None):
         current = current_d2lmini_hash(files=files) if files else current_hash
         if meta.get("d2lmini_hash") != current:
             return "aged", "its outputs were made by another version of d2lmini"
+        changed = changed_sources(nb)
+        if changed:
+            return "aged", f"its outputs show code of {changed[0]} as it was before a change"
     return "trusted", "outputs of a recorded full-mode run"
+
+
+def trusted_run(nb):
+    """The notebook's full-run record, if its outputs may be shown; else None."""
+    status, _ = verdict(nb)
+    return nb.metadata["d2lmini"] if status in ("trusted", "aged") else None
+
+
+def strip(nb):
+    """Clear every output that is not trusted; return True if anything changed."""
+    changed = False
+    if trusted_run(nb):
+        return False
+    if "d2lmini" in nb.metadata:
+        del nb.metadata["d2lmini"]
+        changed = True
+    if nb.metadata.get("mystnb", {}).pop("execution_mode", None) is not None:
+        changed = True
+        if not nb.metadata["mystnb"]:
+            del nb.metadata["mystnb"]
+    for cell in code_cells(nb):
+        if is_checked(cell):
+            continue
+        if cell.outputs or cell.execution_count is not None:
+            cell.outputs = []
+            cell.execution_count = None
+            changed = True
+    return changed
 
 
 def chapter_verdicts(root):

@@ -14,17 +14,17 @@ parameter counts can be compared with that book. They are built for one
 input channel (Fashion-MNIST) and ten classes by default. Channel arguments
 are called ``in_channels`` and ``out_channels``, as in ``nn.Conv2d``.
 """
+from typing import TYPE_CHECKING
+
 from ..exports import lazy_exports
 
-# Where each network lives (a new family: one line here, and its names in the
-# table of d2lmini/__init__.py). A family's module is imported when one of its
-# names is first used (see d2lmini.exports).
-__getattr__, __dir__, __all__ = lazy_exports(__name__, {
-    "lenet": "lenet lenet_bn",
-    "alexnet": "alexnet",
-    "vgg": "VGG11 narrow_arch vgg vgg_block",
-    "nin": "nin nin_block",
-    "googlenet": "Inception googlenet",
-    "resnet": "Residual resnet_block resnet18 stem",
-    "densenet": "DenseBlock conv_block densenet transition_block",
-}, globals())
+if TYPE_CHECKING:  # the networks; each family's module loads when first used
+    from .alexnet import alexnet
+    from .densenet import DenseBlock, conv_block, densenet, transition_block
+    from .googlenet import Inception, googlenet
+    from .lenet import lenet, lenet_bn
+    from .nin import nin, nin_block
+    from .resnet import Residual, resnet18, resnet_block, stem
+    from .vgg import VGG11, narrow_arch, vgg, vgg_block
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, __file__, globals())

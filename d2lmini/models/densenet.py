@@ -8,20 +8,14 @@ __all__ = ["conv_block", "DenseBlock", "transition_block", "densenet"]
 
 
 def conv_block(in_channels, out_channels):
-    """DenseNet's convolution: batch normalization, ReLU, then a 3x3
-    convolution with padding 1 (the pre-activation order)."""
+    """Batch norm, ReLU, then a 3x3 convolution that keeps h and w."""
     return nn.Sequential(
         nn.BatchNorm2d(in_channels), nn.ReLU(),
         nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1))
 
 
 class DenseBlock(nn.Module):
-    """A dense block: ``num_convs`` convolution blocks, each of which sees the
-    concatenation of the block's input and of the outputs of all the blocks
-    before it, and adds ``growth_rate`` new channels. The output has
-    ``in_channels + num_convs * growth_rate`` channels (``out_channels``);
-    the height and width do not change.
-    """
+    """A dense block: each conv block adds growth_rate channels to its input."""
 
     def __init__(self, num_convs, in_channels, growth_rate):
         super().__init__()
@@ -38,9 +32,7 @@ class DenseBlock(nn.Module):
 
 
 def transition_block(in_channels, out_channels):
-    """DenseNet's transition block: batch normalization, ReLU, a 1x1
-    convolution to ``out_channels`` channels and a 2x2 average pooling with
-    stride 2, which halves the height and width."""
+    """Batch norm, ReLU, 1x1 conv to out_channels, 2x2 average pooling."""
     return nn.Sequential(
         nn.BatchNorm2d(in_channels), nn.ReLU(),
         nn.Conv2d(in_channels, out_channels, kernel_size=1),
@@ -48,12 +40,7 @@ def transition_block(in_channels, out_channels):
 
 
 def densenet(in_channels=1, num_classes=10, growth_rate=32, arch=(4, 4, 4, 4)):
-    """DenseNet as in Dive into Deep Learning: the ResNet stem (64 channels),
-    one dense block per entry of ``arch`` (its number of convolutions), with a
-    transition block between consecutive dense blocks that halves the
-    channels (rounding down) and the height and width, then batch
-    normalization, ReLU, global average pooling and a linear classifier.
-    """
+    """DenseNet: the stem, dense blocks joined by transitions, a classifier."""
     blocks, channels = [], 64
     for i, num_convs in enumerate(arch):
         block = DenseBlock(num_convs, channels, growth_rate)

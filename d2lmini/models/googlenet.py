@@ -7,22 +7,7 @@ __all__ = ["Inception", "googlenet"]
 
 
 class Inception(nn.Module):
-    """The Inception block: four paths side by side, concatenated along the
-    channels.
-
-    1. a 1x1 convolution to ``c1`` channels;
-    2. a 1x1 convolution to ``c2[0]`` channels, then a 3x3 convolution
-       (padding 1) to ``c2[1]``;
-    3. a 1x1 convolution to ``c3[0]`` channels, then a 5x5 convolution
-       (padding 2) to ``c3[1]``;
-    4. a 3x3 max-pooling (stride 1, padding 1), then a 1x1 convolution to
-       ``c4`` channels.
-
-    Every convolution is followed by a ReLU, and every path keeps the height
-    and width, so the output has ``c1 + c2[1] + c3[1] + c4`` channels
-    (``out_channels``). The 1x1 convolutions before the 3x3 and 5x5 ones
-    reduce the channels those see, which cuts their parameters and work.
-    """
+    """Four paths, concatenated: c1 + c2[1] + c3[1] + c4 output channels."""
 
     def __init__(self, in_channels, c1, c2, c3, c4):
         super().__init__()
@@ -44,18 +29,7 @@ class Inception(nn.Module):
 
 
 def googlenet(in_channels=1, num_classes=10):
-    """GoogLeNet: five stages, then a linear classifier.
-
-    1. a 7x7 convolution (64 channels, stride 2) and a 3x3 max-pooling
-       (stride 2);
-    2. a 1x1 convolution (64) and a 3x3 convolution (192), a max-pooling;
-    3. two Inception blocks (256, then 480 channels), a max-pooling;
-    4. five Inception blocks (512, 512, 512, 528, 832), a max-pooling;
-    5. two Inception blocks (832, 1024) and global average pooling.
-
-    Each max-pooling is 3x3 with stride 2 and padding 1; with the stride-2
-    stem they halve the height and width five times in all (96 -> 3).
-    """
+    """GoogLeNet: five stages (nine Inception blocks), a linear classifier."""
     return nn.Sequential(
         nn.Sequential(                                       # stage 1
             nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3),

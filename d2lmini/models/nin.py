@@ -5,15 +5,7 @@ __all__ = ["nin_block", "nin"]
 
 
 def nin_block(in_channels, out_channels, kernel_size, stride, padding):
-    """A NiN block: one ordinary convolution followed by two 1x1 convolutions,
-    each followed by a ReLU.
-
-    A 1x1 convolution with weights ``W`` (``c_out x c_in``) and bias ``b``
-    computes, at every pixel ``(i, j)`` separately,
-    ``y[:, i, j] = W x[:, i, j] + b``: a fully connected layer applied to the
-    channel vector of each pixel, with the same weights at every pixel. Two
-    of them with ReLUs make a small multilayer perceptron per pixel.
-    """
+    """A convolution and two 1x1 convolutions, each followed by a ReLU."""
     return nn.Sequential(
         nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding),
         nn.ReLU(),
@@ -22,17 +14,7 @@ def nin_block(in_channels, out_channels, kernel_size, stride, padding):
 
 
 def nin(in_channels=1, num_classes=10):
-    """NiN: four NiN blocks (96, 256, 384 and ``num_classes`` channels), the
-    first three followed by a 3x3 max-pooling with stride 2, dropout before the
-    last, then global average pooling.
-
-    The last block has one channel per class, and global average pooling
-    turns each channel into its mean, ``o_k = (1/hw) sum_ij y[k, i, j]``: these
-    means are the logits, and no fully connected layer follows. Because the
-    pooling averages over whatever height and width it gets, any input that
-    survives the 11x11 stride-4 stem and the three poolings (67x67 or more)
-    gives ``num_classes`` logits.
-    """
+    """NiN: four NiN blocks and global average pooling, no dense layer."""
     return nn.Sequential(
         nin_block(in_channels, 96, kernel_size=11, stride=4, padding=0),
         nn.MaxPool2d(3, stride=2),                   # (b, 96, 26, 26) at 224

@@ -6,16 +6,7 @@ __all__ = ["Residual", "resnet_block", "stem", "resnet18"]
 
 
 class Residual(nn.Module):
-    """The residual block of ResNet: ``relu(x + g(x))``.
-
-    ``g`` is a 3x3 convolution (with ``stride``), batch normalization, ReLU, a
-    second 3x3 convolution and batch normalization, both convolutions with
-    ``out_channels`` outputs and padding 1. With ``use_1x1conv`` the shortcut
-    passes ``x`` through a 1x1 convolution with the same stride, so that it
-    matches ``g(x)`` when the block changes the number of channels or halves
-    the height and width; otherwise the shortcut is the identity, which needs
-    ``in_channels == out_channels`` and ``stride == 1``.
-    """
+    """The residual block: relu(x + g(x)), with a 1x1 conv on x if asked."""
 
     def __init__(self, in_channels, out_channels, use_1x1conv=False, stride=1):
         super().__init__()
@@ -37,9 +28,7 @@ class Residual(nn.Module):
 
 
 def resnet_block(in_channels, out_channels, num_residuals, first_block=False):
-    """A ResNet stage: ``num_residuals`` residual blocks with ``out_channels``
-    outputs. Unless it is the first stage, its first block halves the height
-    and width and changes the number of channels (with a 1x1 shortcut)."""
+    """A ResNet stage of num_residuals blocks; a later stage halves h, w."""
     blocks = []
     for i in range(num_residuals):
         if i == 0 and not first_block:
@@ -51,9 +40,7 @@ def resnet_block(in_channels, out_channels, num_residuals, first_block=False):
 
 
 def stem(in_channels=1):
-    """The first module of ResNet and DenseNet: a 7x7 convolution with 64
-    outputs and stride 2, batch normalization, ReLU and a 3x3 max-pooling with
-    stride 2. It divides the height and width by four."""
+    """7x7 conv (stride 2), batch norm, ReLU, max-pool: (b, 64, h/4, w/4)."""
     return nn.Sequential(
         nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3),
         nn.BatchNorm2d(64), nn.ReLU(),
@@ -61,12 +48,7 @@ def stem(in_channels=1):
 
 
 def resnet18(in_channels=1, num_classes=10):
-    """ResNet-18: the stem, four stages of two residual blocks (64, 128, 256
-    and 512 channels), global average pooling and a linear classifier.
-
-    Its 17 convolutional layers on the main path plus the output layer give
-    the 18 of the name (the three 1x1 shortcut convolutions are not counted).
-    """
+    """ResNet-18: the stem, four stages of two blocks, pooling, a classifier."""
     return nn.Sequential(
         stem(in_channels),                       # (b, 64, h/4, w/4)
         resnet_block(64, 64, 2, first_block=True),

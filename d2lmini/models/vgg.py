@@ -2,6 +2,8 @@
 convolutions."""
 from torch import nn
 
+from ..checks import check_positive_int, is_positive_int
+
 __all__ = ["VGG11", "narrow_arch", "vgg", "vgg_block"]
 
 #: VGG-11's convolutional part: (number of 3x3 convolutions, output channels)
@@ -10,20 +12,14 @@ VGG11 = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))
 
 
 def narrow_arch(arch, ratio=4):
-    """``arch`` with every block's channels divided by ``ratio`` (VGG-11 with
-    ratio 4: 16, 32, 64, 128, 128 channels); the number of convolutions per
-    block stays. Parameters of a 3x3 convolution scale with
-    ``c_in * c_out``, so the convolutions shrink about ``ratio**2``-fold."""
-    if not isinstance(ratio, int) or ratio < 1:
-        raise ValueError(f"ratio must be a positive int, got {ratio!r}")
+    """arch with every block's channels divided by ratio."""
+    _check_arch(arch, ratio)
     return tuple((num_convs, out_channels // ratio)
                  for num_convs, out_channels in arch)
 
 
 def vgg_block(num_convs, in_channels, out_channels):
-    """A VGG block: ``num_convs`` 3x3 convolutions with padding 1 (each keeps
-    the height and width), each followed by a ReLU, then a 2x2 max-pooling
-    with stride 2, which halves the height and width."""
+    """num_convs 3x3 convolutions with ReLUs, then a 2x2 max-pooling."""
     layers = []
     for _ in range(num_convs):
         layers.append(nn.Conv2d(in_channels, out_channels, kernel_size=3,
@@ -35,25 +31,8 @@ def vgg_block(num_convs, in_channels, out_channels):
 
 
 def vgg(arch=VGG11, in_channels=1, num_classes=10):
-    """VGG: one :func:`vgg_block` per ``(num_convs, out_channels)`` pair of
-    ``arch``, then two fully connected layers of 4096 units with ReLU and
-    dropout, and the output layer.
-
-    Each block halves the side, so five blocks turn 224 pixels into
-    224 / 2**5 = 7, and the first fully connected layer takes ``c * 7 * 7``
-    features, ``c`` the last block's channels. Before it, an adaptive average
-    pooling brings the last map to 7x7 whatever the input size (as
-    torchvision's VGG does): at 224 pixels with five blocks it changes
-    nothing, and smaller images (at least ``2**len(arch)`` pixels) give the
-    same network, with the same parameters.
-    """
-    if not isinstance(arch, (tuple, list)) or not arch or not all(
-            isinstance(pair, (tuple, list)) and len(pair) == 2
-            and all(isinstance(v, int) and v >= 1 for v in pair)
-            for pair in arch):
-        raise ValueError("arch must be a non-empty sequence of "
-                         "(num_convs, out_channels) pairs of positive ints, "
-                         f"got {arch!r}")
+    """VGG: a vgg_block per pair in arch, then three fully connected layers."""
+    _check_arch(arch)
     blocks = []
     for num_convs, out_channels in arch:
         blocks.append(vgg_block(num_convs, in_channels, out_channels))
@@ -64,3 +43,17 @@ def vgg(arch=VGG11, in_channels=1, num_classes=10):
         nn.Linear(out_channels * 7 * 7, 4096), nn.ReLU(), nn.Dropout(0.5),
         nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5),
         nn.Linear(4096, num_classes))
+
+
+def _check_arch(arch, ratio=1):
+    """``ValueError`` unless ``arch`` is a non-empty sequence of
+    (num_convs, out_channels) pairs of positive ints and ``ratio`` a positive
+    int that leaves every block at least one channel."""
+    if not isinstance(arch, (tuple, list)) or not arch or not all(
+            isinstance(pair, (tuple, list)) and len(pair) == 2
+            and all(is_positive_int(v) for v in pair) for pair in arch):
+        raise ValueError("arch must be a non-empty sequence of (num_convs, out_channels) "
+                         f"pairs of positive ints, got {arch!r}")
+    check_positive_int("ratio", ratio)
+    if any(out_channels < ratio for _, out_channels in arch):
+        raise ValueError(f"ratio {ratio} would leave a block of {arch!r} without channels")

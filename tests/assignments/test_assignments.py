@@ -12,12 +12,16 @@ from concurrent.futures import ThreadPoolExecutor
 import nbformat
 import pytest
 
-import assignments as tool
+import course
+import exercise_table
+import exercises
+import masters
 import nbtool
+import otter_build
 
-MASTERS = tool.master_paths()
+MASTERS = masters.master_paths()
 IDS = [p.stem for p in MASTERS]
-BUILD = tool.BUILD
+BUILD = otter_build.BUILD
 MIN_QUESTIONS = 2
 
 
@@ -35,11 +39,11 @@ def built(stem):
     student, autograder = out / "student" / f"{stem}.ipynb", out / "autograder" / f"{stem}.ipynb"
     zips = sorted((out / "autograder").glob("*.zip")) if (out / "autograder").is_dir() else []
     if not (student.is_file() and autograder.is_file() and zips):
-        pytest.fail(f"the assignment {stem} is not built (no {out.relative_to(tool.ROOT)}/"
+        pytest.fail(f"the assignment {stem} is not built (no {out.relative_to(course.ROOT)}/"
                     "student/ and autograder/ zip): run `make assignments` first")
     resolved = BUILD / "masters" / f"{stem}.ipynb"
-    sources = [tool.MASTERS / f"{stem}.ipynb", tool.chapter_notebook(stem)]
-    newer = [str(s.relative_to(tool.ROOT)) for s in sources
+    sources = [masters.MASTERS / f"{stem}.ipynb", exercises.chapter_notebook(stem)]
+    newer = [str(s.relative_to(course.ROOT)) for s in sources
              if s.stat().st_mtime > resolved.stat().st_mtime]
     if newer:
         pytest.fail(f"the build of {stem} is older than {newer}: run `make assignments`")
@@ -64,12 +68,12 @@ def test_there_are_masters():
 
 def test_every_chapter_notebook_has_a_master_with_questions():
     """Full coverage: every notebook chapter of the book has a master with >= 2 questions."""
-    masters = {p.stem: p for p in MASTERS}
+    by_stem = {p.stem: p for p in MASTERS}
     missing, short = [], []
     for chapter in toc_chapters():
-        if chapter.stem not in masters:
-            missing.append(str(chapter.relative_to(tool.ROOT)))
-        elif len(tool.questions(master_nb(masters[chapter.stem]))) < MIN_QUESTIONS:
+        if chapter.stem not in by_stem:
+            missing.append(str(chapter.relative_to(course.ROOT)))
+        elif len(masters.questions(master_nb(by_stem[chapter.stem]))) < MIN_QUESTIONS:
             short.append(chapter.stem)
     assert not missing, f"chapters without a master assignments/<chapter>.ipynb: {missing}"
     assert not short, f"masters with fewer than {MIN_QUESTIONS} questions: {short}"
@@ -84,8 +88,8 @@ def test_every_master_belongs_to_a_chapter_of_the_book():
 @pytest.mark.parametrize("path", MASTERS, ids=IDS)
 def test_master_follows_the_format(path):
     try:
-        questions = tool.check_master(path, master_nb(path))
-    except tool.AssignmentError as e:
+        questions = masters.check_master(path, master_nb(path))
+    except exercises.AssignmentError as e:
         pytest.fail(str(e))
     assert len(questions) >= MIN_QUESTIONS
 
@@ -93,28 +97,29 @@ def test_master_follows_the_format(path):
 @pytest.mark.parametrize("path", MASTERS, ids=IDS)
 def test_every_placeholder_resolves_and_every_autograded_exercise_is_asked(path):
     try:
-        resolved = tool.resolve(path)
-    except tool.AssignmentError as e:
+        resolved = masters.resolve(path)
+    except exercises.AssignmentError as e:
         pytest.fail(str(e))
-    assert not any(tool.PLACEHOLDER.match(c.source) for c in resolved.cells
+    assert not any(masters.PLACEHOLDER.match(c.source) for c in resolved.cells
                    if c.cell_type == "markdown")
-    asked = {q["name"] for q in tool.questions(master_nb(path))}
-    chapter = tool.chapter_notebook(path.stem)
-    marked = {e["label"] for e in tool.chapter_exercises(chapter) if e["autograded"]}
+    asked = {q["name"] for q in masters.questions(master_nb(path))}
+    chapter = exercises.chapter_notebook(path.stem)
+    marked = {e["label"] for e in exercises.chapter_exercises(chapter) if e["autograded"]}
     assert marked == asked, (
-        f"{chapter.relative_to(tool.ROOT)} marks {sorted(marked)} as autograded, "
-        f"{path.relative_to(tool.ROOT)} asks {sorted(asked)}")
+        f"{chapter.relative_to(course.ROOT)} marks {sorted(marked)} as autograded, "
+        f"{path.relative_to(course.ROOT)} asks {sorted(asked)}")
 
 
 def test_exercise_labels_are_unique_across_the_book():
-    labels = [e["label"] for p in nbtool.notebooks() for e in tool.chapter_exercises(p)]
+    labels = [e["label"] for p in nbtool.notebooks() for e in exercises.chapter_exercises(p)]
     duplicates = sorted({label for label in labels if labels.count(label) > 1})
     assert not duplicates, f"exercise labels used twice: {duplicates}"
 
 
 def test_exercise_table_is_up_to_date():
-    assert tool.TABLE.is_file() and tool.TABLE.read_text() == tool.table_markdown(), (
-        f"{tool.TABLE.relative_to(tool.ROOT)} is out of date: run "
+    table = exercise_table.TABLE
+    assert table.is_file() and table.read_text() == exercise_table.table_markdown(), (
+        f"{table.relative_to(course.ROOT)} is out of date: run "
         "`python tools/assignments.py table`")
 
 
@@ -123,14 +128,14 @@ def test_exercise_table_is_up_to_date():
 @pytest.mark.parametrize("path", MASTERS, ids=IDS)
 def test_student_notebook_starts_with_the_setup_cell(path):
     """It installs d2lmini at the commit the assignment was built from."""
-    import colab
     nb = nbformat.read(built(path.stem)["student"], as_version=4)
     code = nbtool.code_cells(nb)
-    requirement = colab.pinned_requirement()
-    assert requirement.startswith(f"d2lmini @ git+{nbtool.repository_url()}@")
-    assert code and code[0].source == colab.setup_source(colab.d2lmini_version(), requirement)
+    requirement = course.pinned_requirement()
+    assert requirement.startswith(f"d2lmini @ git+{course.repository_url()}@")
+    assert code and code[0].source == course.setup_cell_source(course.d2lmini_version(),
+                                                                requirement)
     assert "import otter" in code[1].source and "except ImportError" in code[1].source
-    config = tool.assignment_config(nbformat.read(BUILD / "masters" / path.name, as_version=4))
+    config = masters.assignment_config(nbformat.read(BUILD / "masters" / path.name, as_version=4))
     assert config["requirements"] == [requirement]
 
 
@@ -149,7 +154,7 @@ def test_student_notebook_carries_its_public_tests(path):
     out = built(path.stem)
     handed_out = {p.name: p.read_text() for p in out["student_tests"].glob("*.py")}
     assert handed_out and embedded_tests(out["student"]) == handed_out
-    assert f"otter-grader=={tool.otter_version()}" in nbtool.code_cells(
+    assert f"otter-grader=={otter_build.otter_version()}" in nbtool.code_cells(
         nbformat.read(out["student"], as_version=4))[1].source
 
 
@@ -178,7 +183,7 @@ def test_check_all_says_so_when_there_are_no_tests(tmp_path):
     out = built("adam")
     nb = nbformat.read(out["student"], as_version=4)
     cell = next(c for c in nb.cells if "grader.check_all()" in c.source)
-    assert cell.source == tool.CHECK_ALL_CELL
+    assert cell.source == otter_build.CHECK_ALL_CELL
     grader = nbformat.v4.new_code_cell('import otter\ngrader = otter.Notebook(tests_dir="tests")')
     nb.cells = [grader, cell]
     NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
@@ -208,10 +213,10 @@ def test_student_notebook_has_no_solution_line(path):
 @pytest.mark.parametrize("path", MASTERS, ids=IDS)
 def test_student_notebook_has_no_hidden_test(path):
     out = built(path.stem)
-    nb = tool.resolve(path)
-    hidden_cells = [cell for q in tool.questions(nb) for cell in q["hidden"]]
+    nb = masters.resolve(path)
+    hidden_cells = [cell for q in masters.questions(nb) for cell in q["hidden"]]
     # Lines that the master also has outside its hidden tests are not secrets.
-    elsewhere = tool.lines_outside(nb, hidden_cells)
+    elsewhere = masters.lines_outside(nb, hidden_cells)
     hidden = {line for cell in hidden_cells for line in lines_of_list(cell.source)[1:]
               if nontrivial(line) and line not in elsewhere}
     text = student_text(out)
@@ -230,7 +235,7 @@ def lines_of_list(text):
 
 def secret_lines(path):
     """The secret solution lines of a master worth looking for."""
-    return {line for line in tool.secret_solution_lines(path) if nontrivial(line)}
+    return {line for line in masters.secret_solution_lines(path) if nontrivial(line)}
 
 
 def test_no_autograded_solution_is_in_the_chapters():
@@ -238,7 +243,7 @@ def test_no_autograded_solution_is_in_the_chapters():
     question's reference solution beyond the chapter's own code, and no
     {solution} of such a question."""
     text = set()
-    for f in sorted((tool.ROOT / "chapters").rglob("*")):
+    for f in sorted((course.ROOT / "chapters").rglob("*")):
         if f.suffix == ".ipynb":
             text |= {line for c in nbformat.read(f, as_version=4).cells
                      for line in lines_of(c.source)}
@@ -247,13 +252,13 @@ def test_no_autograded_solution_is_in_the_chapters():
     for path in MASTERS:
         # The chapter's own code, which an exercise may build on, is public by design.
         taught = {line for c in nbtool.code_cells(nbformat.read(
-            tool.chapter_notebook(path.stem), as_version=4)) for line in lines_of(c.source)}
+            exercises.chapter_notebook(path.stem), as_version=4)) for line in lines_of(c.source)}
         # Short lines ("c_in = c_out") are idioms, not solutions.
         secret = {line for line in secret_lines(path) - taught if len(line) >= 16}
         assert secret, path.name
         leaked = sorted(secret & text)
         assert not leaked, f"chapters/ show solution lines of {path.stem}: {leaked}"
-        for ex in tool.chapter_exercises(tool.chapter_notebook(path.stem)):
+        for ex in exercises.chapter_exercises(exercises.chapter_notebook(path.stem)):
             assert not (ex["autograded"] and ex["has_solution"]), ex["label"]
 
 
@@ -263,15 +268,15 @@ def test_answer_key_has_every_exercise_with_its_solution(path):
     built(path.stem)
     markdown = "\n".join(c.source for c in key.cells if c.cell_type == "markdown")
     code = "\n".join(c.source for c in key.cells if c.cell_type == "code")
-    exercises = tool.chapter_exercises(tool.chapter_notebook(path.stem))
-    for ex in exercises:
+    chapter = exercises.chapter_exercises(exercises.chapter_notebook(path.stem))
+    for ex in chapter:
         assert f"(`{ex['label']}`" in markdown, ex["label"]
     assert markdown.count("**Solution.**") == sum(
-        1 for ex in exercises if ex["has_solution"])
-    qs = tool.questions(master_nb(path))
+        1 for ex in chapter if ex["has_solution"])
+    qs = masters.questions(master_nb(path))
     assert markdown.count("**Explanation.**") == len(qs)
     for q in qs:
-        assert f"autograded, {tool.pts(q['points'])}" in markdown, q["name"]
+        assert f"autograded, {exercises.pts(q['points'])}" in markdown, q["name"]
     assert secret_lines(path) <= lines_of(code)
     assert "BEGIN SOLUTION" not in code and "END SOLUTION" not in code
 
@@ -295,7 +300,7 @@ def autograder_tests(zip_path):
 def test_public_tests_carry_at_most_a_fifth_of_the_points(path):
     """Copying the prompt's example earns at most 20% of a question."""
     tests = autograder_tests(built(path.stem)["zip"])
-    for q in tool.questions(master_nb(path)):
+    for q in masters.questions(master_nb(path)):
         test = tests[q["name"]]
         cases = [c for suite in test["suites"] for c in suite["cases"]]
         points = test["points"]
@@ -310,15 +315,15 @@ def test_public_tests_carry_at_most_a_fifth_of_the_points(path):
 def test_students_see_each_questions_points(path):
     nb = nbformat.read(built(path.stem)["student"], as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    for q in tool.questions(master_nb(path)):
-        assert f"({tool.pts(q['points'])})" in text, q["name"]
+    for q in masters.questions(master_nb(path)):
+        assert f"({exercises.pts(q['points'])})" in text, q["name"]
 
 
 # Grading with Otter, without Docker -------------------------------------------------------
 
 def otter_run(zip_path, notebook, out_dir):
     out_dir.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(tool.otter_command() + ["run", "--no-logo", "-a", str(zip_path),
+    proc = subprocess.run(otter_build.otter_command() + ["run", "--no-logo", "-a", str(zip_path),
                                                   "-o", str(out_dir), str(notebook)],
                           capture_output=True, text=True,
                           env=dict(os.environ, D2LMINI_MODE="quick"))
@@ -360,7 +365,7 @@ def result(grades, stem, kind):
 @pytest.mark.parametrize("path", MASTERS, ids=IDS)
 def test_solutions_get_full_marks(path, grades):
     scores = result(grades, path.stem, "autograder")
-    points = {q["name"]: q["points"] for q in tool.questions(master_nb(path))}
+    points = {q["name"]: q["points"] for q in masters.questions(master_nb(path))}
     assert {name: possible for name, (_, possible) in scores.items()} == points
     lost = {name: f"{score}/{possible}" for name, (score, possible) in scores.items()
             if score != possible}
@@ -404,8 +409,8 @@ def test_grading_a_class_writes_one_csv_with_errors_apart_from_failures(tmp_path
     rows = list(csv.DictReader(open(csv_path)))
     assert list(rows[0]) == grade.COLUMNS
     by = {(r["student"], r["question"]): r for r in rows}
-    master = master_nb(tool.MASTERS / f"{stem}.ipynb")
-    questions = {q["name"]: q["points"] for q in tool.questions(master)}
+    master = master_nb(masters.MASTERS / f"{stem}.ipynb")
+    questions = {q["name"]: q["points"] for q in masters.questions(master)}
     for q, points in questions.items():
         assert by[(f"{stem}-ann", q)]["status"] == "passed"
         assert by[(f"{stem}-dan", q)]["status"] == "passed"
@@ -430,18 +435,18 @@ def test_grading_a_class_writes_one_csv_with_errors_apart_from_failures(tmp_path
 
 def test_every_question_that_forbids_has_a_delegating_answer():
     from delegations import DELEGATING
-    forbidding = {q["name"] for p in MASTERS for q in tool.questions(master_nb(p))
+    forbidding = {q["name"] for p in MASTERS for q in masters.questions(master_nb(p))
                   if q["forbid"]}
     assert forbidding and set(DELEGATING) == forbidding
 
 
 def test_students_are_told_what_they_must_not_use():
     for path in MASTERS:
-        nb = tool.resolve(path)
+        nb = masters.resolve(path)
         text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-        for q in tool.questions(master_nb(path)):
+        for q in masters.questions(master_nb(path)):
             if q["forbid"]:
-                assert tool.forbid_sentence(q["forbid"]).strip() in text, q["name"]
+                assert masters.forbid_sentence(q["forbid"]).strip() in text, q["name"]
 
 
 def test_delegating_answers_score_zero(tmp_path):
@@ -455,18 +460,18 @@ def test_delegating_answers_score_zero(tmp_path):
     subs.mkdir()
     expected = {}
     for path in MASTERS:
-        qs = [q for q in tool.questions(master_nb(path)) if q["forbid"]]
+        qs = [q for q in masters.questions(master_nb(path)) if q["forbid"]]
         if not qs:
             continue
         nb = nbformat.read(built(path.stem)["autograder"], as_version=4)
         for q in qs:
-            names = tool.answer_names(q)
+            names = masters.answer_names(q)
             cell = next(c for c in nb.cells if c.cell_type == "code" and any(
                 c.source.lstrip().startswith((f"def {n}(", f"class {n}(")) or
                 f"\ndef {n}(" in c.source or f"\nclass {n}(" in c.source for n in names))
             cell.source = DELEGATING[q["name"]].strip()
             expected[(path.stem, q["name"])] = 0
-        for q in tool.questions(master_nb(path)):
+        for q in masters.questions(master_nb(path)):
             expected.setdefault((path.stem, q["name"]), q["points"])
         nbformat.write(nb, subs / f"{path.stem}-eve.ipynb")
     csv_path, _ = grade.grade(subs, jobs=2)
@@ -488,26 +493,26 @@ def test_a_private_master_builds_with_its_own_prompt(tmp_path):
     """An instructor's copy may replace a chapter's prompt by one of its own,
     which students have not seen on the website; the public masters may not."""
     import sys
-    nb = master_nb(tool.MASTERS / "adam.ipynb")
+    nb = master_nb(masters.MASTERS / "adam.ipynb")
     placeholder = next(c for c in nb.cells if c.cell_type == "markdown"
-                       and tool.PLACEHOLDER.match(c.source)
+                       and masters.PLACEHOLDER.match(c.source)
                        and "adam-q-bias" in c.source)
     placeholder.source = ("### Bias correction, our way\n\nWrite `bias_corrected_moments(grads, "
                           "beta1=0.9, beta2=0.999)`: the bias-corrected moments after the "
                           "gradients `grads` (a 1-D tensor).")
-    with pytest.raises(tool.AssignmentError, match="exactly one prompt cell"):
-        tool.check_master(tool.MASTERS / "adam.ipynb", nb)
+    with pytest.raises(exercises.AssignmentError, match="exactly one prompt cell"):
+        masters.check_master(masters.MASTERS / "adam.ipynb", nb)
     private, out = tmp_path / "private", tmp_path / "out"
     private.mkdir()
     nbformat.write(nb, private / "adam.ipynb")
     env = dict(os.environ, D2LMINI_MASTERS=str(private), D2LMINI_ASSIGNMENTS_OUT=str(out))
-    proc = subprocess.run([sys.executable, str(tool.ROOT / "tools" / "assignments.py"),
+    proc = subprocess.run([sys.executable, str(course.ROOT / "tools" / "assignments.py"),
                            "build", "adam"], env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     student = nbformat.read(out / "adam" / "student" / "adam.ipynb", as_version=4)
     text = "\n".join(c.source for c in student.cells if c.cell_type == "markdown")
-    points = next(q["points"] for q in tool.questions(nb) if q["name"] == "adam-q-bias")
-    assert f"### Bias correction, our way ({tool.pts(points)})" in text
+    points = next(q["points"] for q in masters.questions(nb) if q["name"] == "adam-q-bias")
+    assert f"### Bias correction, our way ({exercises.pts(points)})" in text
     key = nbformat.read(out / "adam" / "answer-key.ipynb", as_version=4)
     assert any("Questions of this assignment only" in c.source for c in key.cells)
     assert (out / "adam" / "autograder").is_dir() and not list(private.glob("*.zip"))

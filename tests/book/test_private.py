@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
-import assignments  # noqa: E402
+import masters  # noqa: E402
 
 SITE = ROOT / "_build" / "html"
 
@@ -34,8 +34,8 @@ def test_the_site_shows_no_autograded_solution():
                for c in nbformat.read(f, as_version=4).cells if c.cell_type == "code"
                for line in c.source.splitlines()}
     checked = 0
-    for path in assignments.master_paths():
-        secret = {line for line in assignments.secret_solution_lines(path)
+    for path in masters.master_paths():
+        secret = {line for line in masters.secret_solution_lines(path)
                   if len(line) >= 16 and line not in taught}
         leaked = sorted(secret & shown)
         assert not leaked, f"the website shows solution lines of {path.stem}: {leaked}"

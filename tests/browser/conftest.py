@@ -1,6 +1,10 @@
-"""Serve the built website on localhost and drive it with headless Chromium."""
+"""Serve the built website on localhost and drive it with headless Chromium.
+
+The site is _build/html, or the folder that $D2LMINI_SITE names.
+"""
 import functools
 import http.server
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -8,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
+SITE = Path(os.environ.get("D2LMINI_SITE") or ROOT / "_build" / "html").resolve()
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

@@ -1,0 +1,92 @@
+"""The Results page (``results.md``), generated from the notebooks' run records
+(``nbtool.py results``)."""
+import re
+
+import nbformat
+
+import records
+from course import ROOT, cell_outputs, chapter_title, notebooks, printed, toc_files
+
+SUMMARY = re.compile(r"loss (?P<loss>[\d.]+|nan|inf), train acc (?P<train>[\d.]+), "
+                     r"test acc (?P<test>[\d.]+), "
+                     r"(?P<speed>[\d.]+) examples/sec on (?P<device>\S+)")
+
+
+def training_summaries(nb):
+    """The summary lines that train_classifier printed in the stored outputs."""
+    return [m.groupdict() for _, _, out in cell_outputs(nb)
+            for m in SUMMARY.finditer(printed(out))]
+
+
+def results_markdown():
+    """The Results page: one row per notebook, from its recorded full-mode run."""
+    rows, recorded, waiting, unrecorded, total = [], 0, [], [], 0.0
+    current = records.current_d2lmini_hash()
+    in_toc = [p for _, p in toc_files() if p is not None and p.suffix == ".ipynb"]
+    for path in in_toc + [p for p in notebooks() if p not in in_toc]:
+        nb = nbformat.read(path, as_version=4)
+        status, _ = records.verdict(nb, current)
+        title = chapter_title(nb, path.stem)
+        link = f"{{doc}}`{title} <{path.relative_to(ROOT).with_suffix('').as_posix()}>`"
+        if status not in ("trusted", "aged"):
+            unrecorded.append(title)
+            rows.append(f"| {link} | not recorded | | | | | | quick-mode run made at build time |")
+            continue
+        meta = nb.metadata["d2lmini"]
+        recorded += 1
+        total += meta["seconds"]
+        runs = training_summaries(nb)
+        accs = ", ".join(r["test"] for r in runs) or "-"
+        speed = ", ".join(f"{float(r['speed']):,.0f}" for r in runs) or "-"
+        sizes = ", ".join(sorted({s["used"] for s in meta.get("image_sizes", [])})) or "-"
+        notes = []
+        if records.waits_for_gpu(meta):
+            waiting.append(title)
+            notes.append("waits for a GPU run at "
+                         + ", ".join(sorted({s["asked"] for s in meta["image_sizes"]})))
+        if status == "aged":
+            notes.append("made by an older d2lmini")
+        rows.append(f"| {link} | {meta['device']} | {sizes} | {meta['seconds']:.1f} | "
+                    f"{accs} | {speed} | {meta['torch']}, {meta['date']} | "
+                    f"{'; '.join(notes)} |")
+    lines = [
+        "# Results",
+        "",
+        "A chapter's page shows the outputs of one recorded full-mode run",
+        "(`make execute-full`), on a GPU or, where a chapter fits, on a CPU; until",
+        "it has one, the quick-mode run made when the book was built. The run",
+        "records, in the notebook, the device, the image size, the time it took, the",
+        "PyTorch version and the date; this table is generated from those records",
+        "(`python tools/nbtool.py results`). The test accuracies are those printed by",
+        "each training run of the chapter, in order.",
+        "",
+        f"{recorded} of {len(rows)} notebooks recorded, {total:.0f} s in all.",
+        "",
+    ]
+    if waiting:
+        lines += ["```{note}", "These chapters ran on a CPU at a smaller image size than they",
+                  "ask for, and wait for a GPU run at their own size: "
+                  + ", ".join(waiting) + ".", "```", ""]
+    if unrecorded:
+        lines += ["```{note}", "These chapters have no recorded full-mode run yet, and their pages",
+                  "show the quick-mode run made when the book was built: "
+                  + ", ".join(unrecorded) + ". Where a chapter's full run does not fit on",
+                  "a CPU, its record waits for a GPU run.", "```", ""]
+    lines += ["| chapter | device | images | seconds | test accuracy | examples/sec "
+              "| torch, date | note |",
+              "|---|---|---|---|---|---|---|---|"] + rows
+    bench = ROOT / "benchmarks" / "throughput.md"
+    lines += ["", "## Training throughput", ""]
+    if bench.exists():
+        lines += ["The classic teaching pipeline against d2lmini's, measured by",
+                  "`benchmarks/train_throughput.py` on a GPU (median and spread of full",
+                  "epochs):", "", bench.read_text().strip()]
+    else:
+        lines += ["No GPU run of the throughput benchmark is recorded yet",
+                  "(`make bench` on a GPU writes `benchmarks/throughput.md`)."]
+    return "\n".join(lines) + "\n"
+
+
+def write():
+    (ROOT / "results.md").write_text(results_markdown())
+    print("wrote results.md")
