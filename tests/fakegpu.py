@@ -24,6 +24,7 @@ tensor is skipped: gradients stay None, and an optimizer step leaves such
 parameters alone.
 """
 import contextlib
+import sys
 import warnings
 from unittest import mock
 
@@ -144,16 +145,23 @@ def _small(set_sizes):
     return small
 
 
+def _everywhere(name, replacement):
+    """Patches of ``name`` in the package and in every d2lmini module that
+    imported it (``from .data import load_fashion_mnist``)."""
+    import d2lmini
+    original = getattr(d2lmini, name)
+    modules = [d2lmini] + [m for key, m in sorted(sys.modules.items())
+                           if key.startswith("d2lmini.") and getattr(m, name, None) is original]
+    return [mock.patch.object(m, name, replacement) for m in modules]
+
+
 @contextlib.contextmanager
 def fake_gpu(capability=(9, 0), name="Fake GPU (FakeTensorMode)"):
     """Run the block as if one CUDA GPU were present (see the module's docstring)."""
+    import d2lmini.curves  # noqa: F401 (imported, so that its names are patched too)
     import d2lmini.data
-    import d2lmini.devices
-    import d2lmini.evaluation
     import d2lmini.finetune
-    import d2lmini.loader
     import d2lmini.mode
-    import d2lmini.show
     mode = FakeTensorMode(allow_non_fake_inputs=True)
     load = _loading_for_real(d2lmini.data.load_fashion_mnist, mode)
     subset = _subset_for_real(d2lmini.finetune.class_subset, mode)
@@ -175,16 +183,12 @@ def fake_gpu(capability=(9, 0), name="Fake GPU (FakeTensorMode)"):
         mock.patch.object(torch.cuda, "get_device_name", lambda device=None: name),
         mock.patch.object(torch.cuda, "get_device_capability", lambda device=None: capability),
         mock.patch.object(torch.cuda, "synchronize", lambda device=None: None),
-        # d2lmini's choice of device, wherever it was imported
-        *(mock.patch.object(module, "try_gpu", lambda i=0: GPU)
-          for module in (d2lmini, d2lmini.devices, d2lmini.loader, d2lmini.evaluation)),
-        *(mock.patch.object(module, "load_fashion_mnist", load)
-          for module in (d2lmini, d2lmini.data)),
-        *(mock.patch.object(module, "class_subset", subset)
-          for module in (d2lmini, d2lmini.finetune)),
-        *(mock.patch.object(module, "set_sizes", small) for module in (d2lmini, d2lmini.mode)),
-        *(mock.patch.object(module, "claim", lambda condition, message: None)
-          for module in (d2lmini, d2lmini.show)),
+        # d2lmini's choice of device and data, wherever it was imported
+        *_everywhere("try_gpu", lambda i=0: GPU),
+        *_everywhere("load_fashion_mnist", load),
+        *_everywhere("class_subset", subset),
+        *_everywhere("set_sizes", small),
+        *_everywhere("claim", lambda condition, message: None),
     ]
     sizes = dict(vars(d2lmini.mode.SIZES))
     with contextlib.ExitStack() as stack:
