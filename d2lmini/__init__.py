@@ -7,7 +7,7 @@ One job per module, each short enough to read in one sitting:
   :mod:`~d2lmini.data` (the dataset, full or quick), :mod:`~d2lmini.batches`;
 * training: :mod:`~d2lmini.train` (the loop), :mod:`~d2lmini.evaluation`,
   :mod:`~d2lmini.history`, :mod:`~d2lmini.gpu` (the GPU speed-ups),
-  :mod:`~d2lmini.init`;
+  :mod:`~d2lmini.init`, :mod:`~d2lmini.precision` (bfloat16 on the CPU);
 * where and how a chapter runs: :mod:`~d2lmini.mode` (quick or full, and the
   sizes), :mod:`~d2lmini.devices`, :mod:`~d2lmini.seed`,
   :mod:`~d2lmini.runtime` (the run record), :mod:`~d2lmini.checks` (the
@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # the public names; each module loads when one is first used
                         momentum_update, newton_update, rmsprop_update, sgd_update,
                         yogi_update)
     from .plot import LivePlot, show_images
+    from .precision import BFloat16OnCPU, bf16_on_cpu, cpu_has_bf16
     from .seed import seed_everything
     from .show import claim, glue, show_source
     from .toys import (bowl, constant_lr, cubic, exponential_lr, format_final,

@@ -139,6 +139,23 @@ def test_results_rows_come_from_the_recorded_run(tmp_path, monkeypatch):
     assert "not recorded" in results.results_markdown()
 
 
+def test_results_name_a_cpu_runs_precision_and_the_sizes_it_waits_for(tmp_path, monkeypatch):
+    nb = make_nb()
+    nb.cells[3].outputs = [nbformat.v4.new_output(
+        "stream", name="stdout",
+        text="loss 0.301, train acc 0.890, test acc 0.883, 1864.1 examples/sec on cpu\n")]
+    record(nb, seconds=99.0, device="cpu (2 threads)", torch="2.14.1", date="2026-12-07",
+           precision="bfloat16", image_sizes=[{"asked": "28x28", "used": "28x28"},
+                                              {"asked": "224x224", "used": "67x67"}])
+    path = write(tmp_path, nb, monkeypatch)
+    monkeypatch.setattr(results, "ROOT", tmp_path)
+    monkeypatch.setattr(results, "toc_files", lambda: [])
+    monkeypatch.setattr(results, "notebooks", lambda: [path])
+    page = results.results_markdown()
+    assert ("| cpu (2 threads) in bfloat16 | 28x28, 67x67 | 99.0 | 0.883 | 1,864 | "
+            "2.14.1, 2026-12-07 | waits for a GPU run at 224x224;") in page
+
+
 def test_chapter_map_shows_every_chapter():
     import chapter_map
     chapters = {name for name, path in nbtool.toc_files()

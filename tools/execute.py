@@ -76,6 +76,8 @@ def record_run(nb, path, timeout, mode="full"):
             "d2lmini_hash": run["d2lmini_hash"],
             "image_sizes": run["image_sizes"], "date": datetime.date.today().isoformat(),
             "seconds": round(seconds, 1), "code_hash": records.code_hash(nb)}
+    if "precision" in run:  # a CPU run: float32 or bfloat16
+        meta["precision"] = run["precision"]
     # the outputs as they will be read back from the file (nbformat normalizes them)
     meta["outputs_hash"] = records.outputs_hash(nbformat.reads(nbformat.writes(nb),
                                                                as_version=4))

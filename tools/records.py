@@ -80,9 +80,14 @@ def outputs_hash(nb):
 
 
 def probe_cell():
-    """Code that makes the kernel print its run record (one line of JSON)."""
-    return ("import json as _json, d2lmini as _d2lmini\n"
-            f"print({PROBE_TAG!r}, _json.dumps(_d2lmini.runtime.run_record()))")
+    """Code that makes the kernel print its run record (one line of JSON); a
+    CPU run adds the precision its networks computed in (d2lmini.precision)."""
+    return ("import json as _json, sys as _sys, d2lmini as _d2lmini\n"
+            "_record = _d2lmini.runtime.run_record()\n"
+            "_p = _sys.modules.get('d2lmini.precision')\n"
+            "if _record['device'].startswith('cpu'):\n"
+            "    _record['precision'] = _p.precision_used() if _p else 'float32'\n"
+            f"print({PROBE_TAG!r}, _json.dumps(_record))")
 
 
 def read_probe(cell):
@@ -234,11 +239,18 @@ def gpu_plan(root):
             if status not in ("trusted", "aged") or waits_for_gpu(nb.metadata["d2lmini"])]
 
 
+def device(meta):
+    """The device of a record, with the precision where a CPU ran bfloat16."""
+    if meta.get("precision", "float32") != "float32":
+        return f"{meta['device']} in {meta['precision']}"
+    return meta["device"]
+
+
 def describe(meta):
     """One sentence on which run a page's outputs come from."""
     sizes = meta.get("image_sizes", [])
     used = sorted({s["used"] for s in sizes})
-    text = (f"The outputs on this page come from a full-mode run on {meta['device']}"
+    text = (f"The outputs on this page come from a full-mode run on {device(meta)}"
             f" on {meta['date']} ({meta['seconds']:.0f} s, PyTorch {meta['torch']}")
     text += f", images at {' and '.join(used)})." if used else ")."
     if waits_for_gpu(meta):

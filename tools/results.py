@@ -42,11 +42,11 @@ def results_markdown():
         notes = []
         if records.waits_for_gpu(meta):
             waiting.append(title)
-            notes.append("waits for a GPU run at "
-                         + ", ".join(sorted({s["asked"] for s in meta["image_sizes"]})))
+            notes.append("waits for a GPU run at " + ", ".join(
+                sorted({s["asked"] for s in meta["image_sizes"] if s["asked"] != s["used"]})))
         if status == "aged":
             notes.append("made by an older d2lmini")
-        rows.append(f"| {link} | {meta['device']} | {sizes} | {meta['seconds']:.1f} | "
+        rows.append(f"| {link} | {records.device(meta)} | {sizes} | {meta['seconds']:.1f} | "
                     f"{accs} | {speed} | {meta['torch']}, {meta['date']} | "
                     f"{'; '.join(notes)} |")
     lines = [
@@ -84,6 +84,18 @@ def results_markdown():
     else:
         lines += ["No GPU run of the throughput benchmark is recorded yet",
                   "(`make bench` on a GPU writes `benchmarks/throughput.md`)."]
+    lines += ["", "## bfloat16 on the CPU", ""]
+    speed, run = (ROOT / "benchmarks" / f"cpu_bf16{n}.md" for n in ("_steps", ""))
+    if speed.exists() and run.exists():
+        lines += ["The four classic networks train in bfloat16 on a CPU that has bfloat16",
+                  "instructions (`d2lmini.bf16_on_cpu`), because there it pays, as",
+                  "`benchmarks/cpu_bf16.py` measured: the speed of each network at the size",
+                  "it trains at on a CPU (`--steps 10`),", "", speed.read_text().strip(), "",
+                  "and one whole run both ways, test accuracy included (NiN, the chapter's",
+                  "recipe, seed 0):", "", run.read_text().strip()]
+    else:
+        lines += ["Not measured yet (`python benchmarks/cpu_bf16.py --steps 10 --out "
+                  "benchmarks/cpu_bf16_steps.md`, then `--out benchmarks/cpu_bf16.md`)."]
     return "\n".join(lines) + "\n"
 
 
