@@ -16,8 +16,9 @@ read from the notebook (Otter's metadata, else the file name) unless
   a cell that raised when the notebook ran gets a row of its own, with
   question ``(notebook)``;
 * ``feedback/<student>.txt``: what to send each student: the points per
-  question, the messages of the public tests and how many hidden tests failed
-  (never their code).
+  question, the messages of the public tests, and how many hidden tests
+  failed and which, by their position among the question's hidden tests
+  (never their code): ``hidden tests failed: 2 of 3 (number 1, 3)``.
 
 The student is the submission's path inside SUBMISSIONS, without ``.ipynb``.
 """
@@ -128,8 +129,9 @@ def grade_one(path, assignment, zip_path, student):
     for name, test_file in results.results.items():
         failed = [r for r in test_file.test_case_results if not r.passed]
         crashes = [r for r in failed if is_crash(r.message)]
-        # an answer that uses d2lmini's implementation (see tools/delegation.py)
-        own = [r for r in failed if "your own code" in (r.message or "")]
+        # an answer that uses d2lmini's implementation (see tools/delegation.py): the
+        # guard's error, not its source, which every hidden test's message lists
+        own = [r for r in failed if "your own code" in what_failed(r.message)]
         if own:
             status, message = "failed", what_failed(own[0].message)
         elif not failed:
@@ -148,6 +150,9 @@ def grade_one(path, assignment, zip_path, student):
             line += f"\n  public test failed: {what_failed(public_failed[0].message)}"
         if hidden:
             line += f"\n  hidden tests failed: {len(hidden_failed)} of {len(hidden)}"
+        if hidden_failed:  # which ones, by their position among the hidden tests
+            numbers = [str(i) for i, r in enumerate(hidden, start=1) if not r.passed]
+            line += f" (number {', '.join(numbers)})"
         if own:
             line += f"\n  {message}"
         feedback.append(line)

@@ -449,6 +449,24 @@ def test_students_are_told_what_they_must_not_use():
                 assert masters.forbid_sentence(q["forbid"]).strip() in text, q["name"]
 
 
+def answer_cell(nb, question):
+    """The code cell of a built solutions notebook that defines ``question``'s answer."""
+    names = masters.answer_names(question)
+    return next(c for c in nb.cells if c.cell_type == "code" and any(
+        c.source.lstrip().startswith((f"def {n}(", f"class {n}(")) or
+        f"\ndef {n}(" in c.source or f"\nclass {n}(" in c.source for n in names))
+
+
+def submission(stem, answers):
+    """The built solutions notebook of ``stem`` with ``answers`` ({question: source}) in
+    place of the reference solutions of those questions."""
+    nb = nbformat.read(built(stem)["autograder"], as_version=4)
+    for q in masters.questions(master_nb(masters.MASTERS / f"{stem}.ipynb")):
+        if q["name"] in answers:
+            answer_cell(nb, q).source = answers[q["name"]].strip()
+    return nb
+
+
 def test_delegating_answers_score_zero(tmp_path):
     """Each delegating answer replaces the reference solution in the solutions
     notebook: its question scores zero, with a message that says why, while
@@ -460,20 +478,13 @@ def test_delegating_answers_score_zero(tmp_path):
     subs.mkdir()
     expected = {}
     for path in MASTERS:
-        qs = [q for q in masters.questions(master_nb(path)) if q["forbid"]]
-        if not qs:
+        qs = masters.questions(master_nb(path))
+        answers = {q["name"]: DELEGATING[q["name"]] for q in qs if q["forbid"]}
+        if not answers:
             continue
-        nb = nbformat.read(built(path.stem)["autograder"], as_version=4)
         for q in qs:
-            names = masters.answer_names(q)
-            cell = next(c for c in nb.cells if c.cell_type == "code" and any(
-                c.source.lstrip().startswith((f"def {n}(", f"class {n}(")) or
-                f"\ndef {n}(" in c.source or f"\nclass {n}(" in c.source for n in names))
-            cell.source = DELEGATING[q["name"]].strip()
-            expected[(path.stem, q["name"])] = 0
-        for q in masters.questions(master_nb(path)):
-            expected.setdefault((path.stem, q["name"]), q["points"])
-        nbformat.write(nb, subs / f"{path.stem}-eve.ipynb")
+            expected[(path.stem, q["name"])] = 0 if q["name"] in answers else q["points"]
+        nbformat.write(submission(path.stem, answers), subs / f"{path.stem}-eve.ipynb")
     csv_path, _ = grade.grade(subs, jobs=2)
     rows = {(r["assignment"], r["question"]): r for r in csv.DictReader(open(csv_path))
             if r["question"] != grade.NOTEBOOK}
@@ -485,6 +496,83 @@ def test_delegating_answers_score_zero(tmp_path):
             assert row["status"] == "failed" and "your own code" in row["message"], row
     feedback = (csv_path.parent / "feedback" / "adam-eve.txt").read_text()
     assert "asks for your own code" in feedback
+
+
+# Plausible mistakes ----------------------------------------------------------------------
+
+def test_every_question_has_two_plausible_mistakes():
+    """tests/assignments/mistakes.py: at least two labelled wrong answers per
+    question, each defining what the question asks for."""
+    import ast
+    from mistakes import MISTAKES
+    questions = {q["name"]: q for p in MASTERS for q in masters.questions(master_nb(p))}
+    assert set(MISTAKES) == set(questions)
+    for name, wrong in MISTAKES.items():
+        labels = [label for label, _ in wrong]
+        assert len(wrong) >= 2 and len(set(labels)) == len(labels) and all(labels), name
+        for label, source in wrong:
+            defined = {n.name for n in ast.parse(source).body
+                       if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+            assert set(masters.answer_names(questions[name])) <= defined, (name, label)
+
+
+def feedback_of(text):
+    """The lines of a feedback file about each question: {question: lines}."""
+    blocks, name = {}, None
+    for line in text.splitlines():
+        if line and not line.startswith(" "):
+            name = line.partition(":")[0]
+            blocks[name] = []
+        elif line.strip() and name is not None:
+            blocks[name].append(line.strip())
+    return blocks
+
+
+def test_mistakes_score_zero(tmp_path):
+    """Mistake k of every question of an assignment replaces the reference
+    solutions in one notebook (tests/assignments/mistakes.py): each loses all
+    of its question's points, and the feedback says that every hidden test of
+    the question failed, by number, and nothing else of them; the questions
+    that have no k-th mistake keep their points."""
+    import grade
+    from mistakes import MISTAKES
+    subs = tmp_path / "submissions"
+    subs.mkdir()
+    expected = {}  # (student, question): (the question, the mistake's label or None)
+    for path in MASTERS:
+        qs = masters.questions(master_nb(path))
+        for k in range(max(len(MISTAKES[q["name"]]) for q in qs)):
+            student = f"{path.stem}-mistake{k + 1}"
+            wrong = {q["name"]: MISTAKES[q["name"]][k] for q in qs
+                     if k < len(MISTAKES[q["name"]])}
+            answers = {name: source for name, (_, source) in wrong.items()}
+            nbformat.write(submission(path.stem, answers), subs / f"{student}.ipynb")
+            for q in qs:
+                label = wrong[q["name"]][0] if q["name"] in wrong else None
+                expected[(student, q["name"])] = q, label
+    _, rows = grade.grade(subs, jobs=2)
+    crashed = [r for r in rows if r[2] == grade.NOTEBOOK]
+    assert not crashed, f"notebooks that raised when they ran: {crashed}"
+    points = {(r[0], r[2]): float(r[3]) for r in rows}
+    assert set(points) == set(expected)
+    escaped, lost, told = [], [], []
+    for (student, name), (q, label) in sorted(expected.items()):
+        got = points[(student, name)]
+        if label is None:
+            if got != q["points"]:
+                lost.append(f"{student} {name}: {got:g} of {q['points']}")
+            continue
+        feedback = feedback_of((subs / "graded" / "feedback" / f"{student}.txt").read_text())
+        n = len(q["hidden"])
+        numbers = ", ".join(str(i) for i in range(1, n + 1))
+        if got != 0 or f"hidden tests failed: {n} of {n} (number {numbers})" not in feedback[name]:
+            escaped.append(f"{student} {name} ({label}): {got:g} points, {feedback[name]}")
+        told += [f"{student} {name}: {line}" for line in feedback[name] if not line.startswith(
+            ("public test failed: ", "hidden tests failed: "))]
+    assert not escaped, "mistakes that earn points (strengthen the hidden tests):\n" + (
+        "\n".join(escaped))
+    assert not lost, f"questions answered right that lose points: {lost}"
+    assert not told, f"feedback that tells more of the hidden tests than their numbers: {told}"
 
 
 # A private copy of the masters: `make assignments MASTERS=folder` ---------------------------
