@@ -120,17 +120,25 @@ def test_results_page_is_up_to_date():
         "results.md is stale: run `python tools/nbtool.py results`"
 
 
-def test_results_rows_come_from_the_recorded_run(tmp_path, monkeypatch):
+def results_of_one(tmp_path, monkeypatch, summary, **fields):
+    """A notebook that printed the training ``summary`` line and holds a record
+    with ``fields``, alone on the Results page: (notebook, its path)."""
     nb = make_nb()
-    nb.cells[3].outputs = [nbformat.v4.new_output(
-        "stream", name="stdout",
-        text="loss 0.301, train acc 0.890, test acc 0.875, 51234.5 examples/sec on cuda:0\n")]
-    record(nb, seconds=12.34, device="NVIDIA H100", torch="2.14.1", date="2026-11-24",
-           image_sizes=[{"asked": "96x96", "used": "96x96"}])
+    nb.cells[3].outputs = [nbformat.v4.new_output("stream", name="stdout", text=summary)]
+    record(nb, **fields)
     path = write(tmp_path, nb, monkeypatch)
     monkeypatch.setattr(results, "ROOT", tmp_path)
     monkeypatch.setattr(results, "toc_files", lambda: [])
     monkeypatch.setattr(results, "notebooks", lambda: [path])
+    return nb, path
+
+
+def test_results_rows_come_from_the_recorded_run(tmp_path, monkeypatch):
+    nb, _ = results_of_one(
+        tmp_path, monkeypatch,
+        "loss 0.301, train acc 0.890, test acc 0.875, 51234.5 examples/sec on cuda:0\n",
+        seconds=12.34, device="NVIDIA H100", torch="2.14.1", date="2026-11-24",
+        image_sizes=[{"asked": "96x96", "used": "96x96"}])
     page = results.results_markdown()
     assert "| NVIDIA H100 | 96x96 | 12.3 | 0.875 | 51,234 | 2.14.1, 2026-11-24 |" in page
     assert "1 of 1 notebooks recorded" in page
@@ -140,17 +148,12 @@ def test_results_rows_come_from_the_recorded_run(tmp_path, monkeypatch):
 
 
 def test_results_name_a_cpu_runs_precision_and_the_sizes_it_waits_for(tmp_path, monkeypatch):
-    nb = make_nb()
-    nb.cells[3].outputs = [nbformat.v4.new_output(
-        "stream", name="stdout",
-        text="loss 0.301, train acc 0.890, test acc 0.883, 1864.1 examples/sec on cpu\n")]
-    record(nb, seconds=99.0, device="cpu (2 threads)", torch="2.14.1", date="2026-12-07",
-           precision="bfloat16", image_sizes=[{"asked": "28x28", "used": "28x28"},
-                                              {"asked": "224x224", "used": "67x67"}])
-    path = write(tmp_path, nb, monkeypatch)
-    monkeypatch.setattr(results, "ROOT", tmp_path)
-    monkeypatch.setattr(results, "toc_files", lambda: [])
-    monkeypatch.setattr(results, "notebooks", lambda: [path])
+    results_of_one(
+        tmp_path, monkeypatch,
+        "loss 0.301, train acc 0.890, test acc 0.883, 1864.1 examples/sec on cpu\n",
+        seconds=99.0, device="cpu (2 threads)", torch="2.14.1", date="2026-12-07",
+        precision="bfloat16", image_sizes=[{"asked": "28x28", "used": "28x28"},
+                                           {"asked": "224x224", "used": "67x67"}])
     page = results.results_markdown()
     assert ("| cpu (2 threads) in bfloat16 | 28x28, 67x67 | 99.0 | 0.883 | 1,864 | "
             "2.14.1, 2026-12-07 | waits for a GPU run at 224x224;") in page
