@@ -88,6 +88,23 @@ def speed_table(args, setting):
     return lines
 
 
+def run_table(args, setting):
+    """One whole run both ways: speed, seconds and test accuracy by epoch."""
+    rows = {label: run(args.net, bf16, args)
+            for label, bf16 in (("float32", False), ("bfloat16 autocast, channels-last", True))}
+    (s32, _, acc32), (s16, _, acc16) = rows.values()
+    lines = [f"Setting: {setting}.", "",
+             "| precision | examples/sec | seconds | test accuracy by epoch |",
+             "|---|---|---|---|"]
+    for label, (speed, seconds, accs) in rows.items():
+        lines.append(f"| {label} | {speed:,.0f} | {seconds:.0f} | "
+                     + ", ".join(f"{a:.3f}" for a in accs) + " |")
+    lines += ["", f"bfloat16 / float32: {s16 / s32:.2f}x the examples per second; "
+              f"last test accuracy {acc16[-1]:.3f} against {acc32[-1]:.3f}."]
+    print("\n".join(lines))
+    return lines
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--net", choices=sorted(NETS), default="nin")
@@ -112,31 +129,16 @@ def main(argv=None):
                    f"minibatch {args.batch_size}, {machine}")
         print(setting, flush=True)
         lines = speed_table(args, setting)
-        if args.out:
-            Path(args.out).write_text("\n".join(lines) + "\n")
-        return
-    size = NETS[args.net][1]
-    setting = (f"{args.net} at {size}x{size}, {args.epochs} epochs, minibatch "
-               f"{args.batch_size}, seed {args.seed}, "
-               f"{'quick-mode subset' if args.small else 'all 60,000 training images'}, "
-               f"{machine}")
-    print(setting, flush=True)
-    rows = {}
-    for label, bf16 in (("float32", False), ("bfloat16 autocast, channels-last", True)):
-        rows[label] = run(args.net, bf16, args)
-    (s32, t32, acc32), (s16, t16, acc16) = rows.values()
-    lines = [f"Setting: {setting}.", "",
-             "| precision | examples/sec | seconds | test accuracy by epoch |",
-             "|---|---|---|---|"]
-    for label, (speed, seconds, accs) in rows.items():
-        lines.append(f"| {label} | {speed:,.0f} | {seconds:.0f} | "
-                     + ", ".join(f"{a:.3f}" for a in accs) + " |")
-    lines += ["", f"bfloat16 / float32: {s16 / s32:.2f}x the examples per second; "
-              f"last test accuracy {acc16[-1]:.3f} against {acc32[-1]:.3f}."]
-    print("\n".join(lines))
+    else:
+        size = NETS[args.net][1]
+        setting = (f"{args.net} at {size}x{size}, {args.epochs} epochs, minibatch "
+                   f"{args.batch_size}, seed {args.seed}, "
+                   f"{'quick-mode subset' if args.small else 'all 60,000 training images'}, "
+                   f"{machine}")
+        print(setting, flush=True)
+        lines = run_table(args, setting)
     if args.out:
         Path(args.out).write_text("\n".join(lines) + "\n")
-
 
 if __name__ == "__main__":
     main()
