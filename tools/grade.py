@@ -107,17 +107,34 @@ def cell_errors(notebook):
             for i, _, out in cell_outputs(notebook) if out.get("output_type") == "error"]
 
 
+#: A kernel that never started (two graders starting kernels at the same moment
+#: can be given the same free port): not the student's doing, so grade again.
+KERNEL_NOT_STARTED = re.compile(r"Kernel died before replying to kernel_info"
+                                r"|Address already in use")
+#: How many times a submission is graded when its kernel does not start.
+START_TRIES = 3
+
+
+def run_autograder(path, zip_path, tries=START_TRIES):
+    """Otter's results for one submission and the error that stopped it (or
+    None); a kernel that did not start is started again, up to ``tries`` times."""
+    import otter.api
+    for _ in range(tries):
+        try:
+            results = otter.api.grade_submission(str(path), str(zip_path), quiet=True)
+            error = results.catastrophic_error
+        except Exception as e:  # noqa: BLE001 -- any failure is reported, never raised
+            results, error = None, e
+        if error is None or not KERNEL_NOT_STARTED.search(str(error)):
+            break
+    return results, error
+
+
 def grade_one(path, assignment, zip_path, student):
     """Grade one submission in this process; return (rows, feedback text)."""
-    import otter.api
     os.environ.setdefault("D2LMINI_MODE", "quick")  # no question trains a network
-    try:
-        results = otter.api.grade_submission(str(path), str(zip_path), quiet=True)
-    except Exception as e:  # noqa: BLE001 -- any failure is reported, never raised
-        message = f"could not be graded: {type(e).__name__}: {e}"
-        return [[student, assignment, NOTEBOOK, "", "", "error", message]], message + "\n"
-    if results.catastrophic_error is not None:
-        e = results.catastrophic_error
+    results, e = run_autograder(path, zip_path)
+    if e is not None:
         message = f"could not be graded: {type(e).__name__}: {e}"
         return [[student, assignment, NOTEBOOK, "", "", "error", message]], message + "\n"
     rows, feedback = [], []

@@ -431,6 +431,48 @@ def test_grading_a_class_writes_one_csv_with_errors_apart_from_failures(tmp_path
     assert "broken on purpose" in feedback and "total:" in feedback
 
 
+def test_a_kernel_that_did_not_start_is_started_again(monkeypatch, tmp_path):
+    """Two graders that start kernels at once can be given the same port, and
+    one kernel dies before it runs a line (CI saw it once in 124 notebooks):
+    the grader starts it again instead of giving the student an error. A
+    failure of the student's notebook is not retried."""
+    import types
+
+    import grade
+    import otter.api
+    calls = []
+    ok = types.SimpleNamespace(catastrophic_error=None, results={}, notebook=None)
+
+    def flaky(path, zip_path, quiet):
+        calls.append(path)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return ok
+
+    monkeypatch.setattr(otter.api, "grade_submission", flaky)
+    rows, feedback = grade.grade_one(tmp_path / "a.ipynb", "adam", "a.zip", "a")
+    assert len(calls) == 2 and rows == [] and "could not be graded" not in feedback
+
+    calls.clear()
+    broken = types.SimpleNamespace(catastrophic_error=ValueError("bad cell"),
+                                   results={}, notebook=None)
+    monkeypatch.setattr(otter.api, "grade_submission",
+                        lambda path, zip_path, quiet: calls.append(path) or broken)
+    rows, feedback = grade.grade_one(tmp_path / "b.ipynb", "adam", "a.zip", "b")
+    assert len(calls) == 1 and rows[0][2] == grade.NOTEBOOK
+    assert "could not be graded: ValueError: bad cell" in feedback
+
+    calls.clear()
+
+    def never_starts(path, zip_path, quiet):
+        calls.append(path)
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(otter.api, "grade_submission", never_starts)
+    rows, feedback = grade.grade_one(tmp_path / "c.ipynb", "adam", "a.zip", "c")
+    assert len(calls) == grade.START_TRIES and "Kernel died" in rows[0][-1]
+
+
 # Answers that delegate to d2lmini ---------------------------------------------------------
 
 def test_every_question_that_forbids_has_a_delegating_answer():
