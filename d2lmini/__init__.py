@@ -10,6 +10,7 @@ One job per module, each short enough to read in one sitting:
   :mod:`~d2lmini.init`, :mod:`~d2lmini.precision` (bfloat16 on the CPU);
 * where and how a chapter runs: :mod:`~d2lmini.mode` (quick or full, and the
   sizes), :mod:`~d2lmini.devices`, :mod:`~d2lmini.seed`,
+  :mod:`~d2lmini.seeds` (runs over seeds, and their spread),
   :mod:`~d2lmini.runtime` (the run record), :mod:`~d2lmini.checks` (the
   checks of what students pass in);
 * the ideas of the chapters: :mod:`~d2lmini.conv`, :mod:`~d2lmini.layers`,
@@ -53,6 +54,7 @@ if TYPE_CHECKING:  # the public names; each module loads when one is first used
     from .plot import LivePlot, show_images
     from .precision import BFloat16OnCPU, bf16_on_cpu, cpu_has_bf16
     from .seed import seed_everything
+    from .seeds import Spread, compare, over_seeds, spread
     from .show import claim, glue, show_source
     from .toys import (bowl, constant_lr, cubic, exponential_lr, format_final,
                        ill_conditioned_bowl, newton_1d, piecewise_lr, polynomial_lr,
