@@ -42,7 +42,8 @@ class Spread(NamedTuple):
         return max(self.values)
 
     def beats(self, other):
-        """True when every run of this method is above every run of ``other``."""
+        """True when every run of this method is above every run of
+        ``other``."""
         return self.low > other.high
 
     def __str__(self):
@@ -53,29 +54,35 @@ class Spread(NamedTuple):
 def spread(values):
     """The :class:`Spread` of a non-empty sequence of finite numbers."""
     try:
-        values = list(values) if not isinstance(values, (str, bytes)) else values
+        values = (list(values) if not isinstance(values, (str, bytes))
+                  else values)
     except TypeError:
         pass
     ok = isinstance(values, list) and values and all(
-        isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
-        for v in values)
+        isinstance(v, numbers.Real) and not isinstance(v, bool)
+        and math.isfinite(v) for v in values)
     if not ok:
-        raise ValueError(f"expected a non-empty list of finite numbers, got {values!r}")
+        raise ValueError("expected a non-empty list of finite numbers, "
+                         f"got {values!r}")
     return Spread(tuple(float(v) for v in values))
 
 
 def over_seeds(run, seeds=3):
-    """``[run(seed) for seed in seeds]``, each call after ``seed_everything(seed)``.
+    """``[run(seed) for seed in seeds]``, each call after
+    ``seed_everything(seed)``.
 
-    ``seeds`` is a number of seeds (``3`` means 0, 1 and 2) or a list of them.
+    ``seeds`` is a number of seeds (``3`` means 0, 1 and 2) or a list of
+    them.
     """
     if is_int(seeds) and seeds > 0:
         seeds = list(range(seeds))
     if not (isinstance(seeds, (list, tuple, range)) and seeds
             and all(is_int(s) and s >= 0 for s in seeds)):
-        raise ValueError(f"seeds must be a positive int or a list of seeds, got {seeds!r}")
+        raise ValueError("seeds must be a positive int or a list of seeds, "
+                         f"got {seeds!r}")
     if not callable(run):
-        raise TypeError(f"run must be a function of the seed, got {type(run).__name__}")
+        raise TypeError("run must be a function of the seed, "
+                        f"got {type(run).__name__}")
     results = []
     for i, seed in enumerate(seeds, start=1):
         print(f"seed {seed} ({i} of {len(seeds)})")

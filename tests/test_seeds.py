@@ -94,3 +94,15 @@ def test_the_list_finds_comparisons_and_their_fewest_seeds(tmp_path):
 def test_no_chapter_compares_on_fewer_than_three_seeds():
     listing = comparisons.table()
     assert not comparisons.too_few(listing), comparisons.too_few(listing)
+
+
+#: The chapters whose text says that one method beats another on real data.
+COMPARING = {"preliminaries", "convolutions", "batch-norm", "augmentation", "fine-tuning",
+             "momentum", "adagrad", "adadelta", "adam"}
+
+
+def test_the_chapters_that_compare_methods_do_so_over_seeds():
+    listing = {path.stem: found for path, found in comparisons.table().items()}
+    assert COMPARING <= set(listing)
+    without = sorted(stem for stem in COMPARING if not listing[stem])
+    assert not without, f"no comparison over seeds in the recorded run of {without}"
