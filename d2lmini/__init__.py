@@ -31,7 +31,8 @@ if TYPE_CHECKING:  # the public names; each module loads when one is first used
     from .batches import minibatch_size
     from .conv import (conv_output_size, corr2d, corr2d_multi_in, corr2d_multi_in_out,
                        corr2d_multi_in_out_1x1, pool2d)
-    from .curves import LossCurve, softmax_regression, train_loss_curve
+    from .curves import (LossCurve, loss_curves_over_seeds, mean_curve,
+                         plot_loss_curves_over_seeds, softmax_regression, train_loss_curve)
     from .data import TEXT_LABELS, get_fashion_mnist_labels, load_fashion_mnist
     from .datafiles import (CorruptFileError, DataNotFoundError, find_fashion_mnist,
                             read_fashion_mnist)

@@ -8,6 +8,10 @@
   whole training set against epochs (fractional) and against seconds of
   training (measuring excluded).
 * ``LossCurve``: ``label``, ``epochs``, ``seconds``, ``losses`` and ``summary()``.
+* ``loss_curves_over_seeds(...)``, ``mean_curve(curves)`` and
+  ``plot_loss_curves_over_seeds(runs)``: the same over several seeds, their
+  mean, and the mean curves drawn with a band from the lowest to the highest
+  seed.
 
 The arguments of ``train_loss_curve``:
 
@@ -55,7 +59,8 @@ from .mode import cap_epochs, say_once
 from .optim import check_optimizer_class
 from .train import check_diverged, train_epoch
 
-__all__ = ["softmax_regression", "train_loss_curve", "LossCurve"]
+__all__ = ["softmax_regression", "train_loss_curve", "LossCurve", "loss_curves_over_seeds",
+           "mean_curve", "plot_loss_curves_over_seeds"]
 
 
 @dataclass
@@ -174,3 +179,43 @@ def train_loss_curve(optimizer, batch_size, num_epochs=2, train_iter=None,
             train_epoch(net, data, loss_fn, opt, device,
                         on_batch=functools.partial(measure, epoch))
     return curve
+
+
+def loss_curves_over_seeds(optimizer, batch_size, num_epochs, train_iter,
+                           label, seeds=3, **hyper):
+    """:func:`train_loss_curve` once for each of ``seeds`` (a number or a
+    list, as for :func:`d2lmini.over_seeds`); a list of :class:`LossCurve`."""
+    from .seeds import over_seeds
+    return over_seeds(lambda seed: train_loss_curve(
+        optimizer, batch_size, num_epochs, train_iter=train_iter, label=label,
+        seed=seed, **hyper), seeds)
+
+
+def mean_curve(curves):
+    """The mean loss (and mean seconds) of runs measured at the same epochs."""
+    curves = list(curves)
+    if not curves or any(c.epochs != curves[0].epochs for c in curves):
+        raise ValueError("mean_curve needs one or more curves measured at the "
+                         "same epochs")
+
+    def mean(rows):
+        return [sum(r) / len(r) for r in zip(*rows)]
+    return LossCurve(curves[0].label, list(curves[0].epochs),
+                     mean(c.seconds for c in curves), mean(c.losses for c in curves))
+
+
+def plot_loss_curves_over_seeds(runs, figsize=(6, 3.2), **kwargs):
+    """:func:`d2lmini.plot_loss_curves` of each method's mean curve, ``runs``
+    mapping a method to its curves over seeds; in the panel against epochs, a
+    band spans each method's lowest and highest seed."""
+    from .display import display_figure, new_figure
+    from .traces import plot_loss_curves
+    fig, axes = new_figure(figsize, 1, 2, sharey=True)
+    plot_loss_curves([mean_curve(c) for c in runs.values()], axes=axes, **kwargs)
+    for i, curves in enumerate(runs.values()):
+        losses = list(zip(*(c.losses for c in curves)))
+        axes[0].fill_between(curves[0].epochs, [min(v) for v in losses],
+                             [max(v) for v in losses], color=f"C{i}", alpha=0.25,
+                             linewidth=0)
+    display_figure(fig)
+    return fig

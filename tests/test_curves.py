@@ -191,3 +191,34 @@ def test_plot_loss_curves():
     assert P.plot_loss_curves([curve], axes=axes) is fig
     with pytest.raises(ValueError, match="at least one"):
         P.plot_loss_curves([])
+
+
+def test_loss_curves_over_seeds_are_one_seeded_run_each(full_mode, capsys):
+    loader = _tiny_loader()
+    runs = C.loss_curves_over_seeds(O.SGD, 16, 1, loader, "SGD", seeds=[0, 1], lr=0.1)
+    alone = C.train_loss_curve(O.SGD, 16, 1, train_iter=loader, label="SGD", seed=1,
+                               lr=0.1)
+    assert [c.label for c in runs] == ["SGD", "SGD"]
+    assert runs[1].losses == alone.losses and runs[0].losses != runs[1].losses
+    assert "seed 1 (2 of 2)" in capsys.readouterr().out
+
+
+def test_mean_curve_averages_losses_and_seconds():
+    a = C.LossCurve("m", [0.0, 1.0], [0.0, 2.0], [2.0, 1.0])
+    b = C.LossCurve("m", [0.0, 1.0], [0.0, 4.0], [2.0, 0.5])
+    mean = C.mean_curve([a, b])
+    assert (mean.label, mean.epochs, mean.seconds, mean.losses) == (
+        "m", [0.0, 1.0], [0.0, 3.0], [2.0, 0.75])
+    with pytest.raises(ValueError, match="same epochs"):
+        C.mean_curve([a, C.LossCurve("m", [0.0, 0.5], [0.0, 1.0], [2.0, 1.0])])
+    with pytest.raises(ValueError, match="one or more curves"):
+        C.mean_curve([])
+
+
+def test_plot_over_seeds_draws_a_band_per_method():
+    runs = {name: [C.LossCurve(name, [0.0, 1.0, 2.0], [0.0, 1.0, 2.0], [2.0, 1.0 + s, 0.5])
+                   for s in (0.0, 0.2)] for name in ("a", "b")}
+    fig = C.plot_loss_curves_over_seeds(runs)
+    bands = fig.axes[0].collections
+    assert len(bands) == 2
+    assert len(fig.axes[0].lines) == 2  # the two means
