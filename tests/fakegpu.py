@@ -12,8 +12,8 @@ alone: PyTorch's own indexing and RNG code would then call the CUDA runtime.)
 The data is read and prepared for real on the CPU (the quick-mode subset is
 chosen by the labels' values, and so is ``class_subset``'s);
 :class:`d2lmini.DeviceLoader`'s own code then moves it to the asked device,
-where it turns fake. Quick mode trains for one epoch on at most 100 images
-of each class.
+where it turns fake. Quick mode trains for two epochs on at most 100 images
+of each class (and a ``class_subset`` of more per class gets what there is).
 
 A fake tensor has no values to read, so reading one (``.item()``,
 ``.tolist()``, ``bool()``, ``int()``, ``.numpy()``, ``torch.equal``) gives
@@ -127,6 +127,11 @@ def _subset_for_real(class_subset, mode):
     """``class_subset`` that picks the examples by their real labels."""
     def subset(data_iter, classes, *args, **kwargs):
         with unset_fake_temporarily():
+            per_class = kwargs.get("per_class")
+            if per_class is not None:  # the small quick data has fewer
+                labels = data_iter._real.labels
+                have = min(int((labels == c).sum()) for c in classes)
+                kwargs["per_class"] = min(per_class, have)
             real = class_subset(data_iter._real, classes, *args, **kwargs)
         return _on_device(real, data_iter.device, mode)
     return subset
@@ -140,7 +145,7 @@ def _small(set_sizes):
         sizes = set_sizes(*args, **kwargs)
         sizes.quick_per_class = min(sizes.quick_per_class, 100)
         sizes.quick_test_per_class = min(sizes.quick_test_per_class, 20)
-        sizes.quick_epochs = 1
+        sizes.quick_epochs = 2  # two, for the chapters that compare epochs
         return sizes
     return small
 
