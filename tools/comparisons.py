@@ -37,11 +37,16 @@ def table(paths=None):
             for p in (paths or notebooks())}
 
 
+def fewest(seeds):
+    """The seeds behind a comparison: those of its method with the fewest."""
+    return min(seeds.values(), default=0)
+
+
 def too_few(listing):
     """``[(chapter, name, seeds)]`` for the comparisons below :data:`MIN_SEEDS`."""
-    return [(path, name, min(seeds.values(), default=0))
+    return [(path, name, fewest(seeds))
             for path, found in listing.items() if path.stem not in TOO_COSTLY
-            for name, seeds in found if min(seeds.values(), default=0) < MIN_SEEDS]
+            for name, seeds in found if fewest(seeds) < MIN_SEEDS]
 
 
 def main(argv=None):
@@ -55,7 +60,7 @@ def main(argv=None):
             print(path)
             for name, seeds in found:
                 methods = ", ".join(seeds)
-                print(f"  {name}: {min(seeds.values(), default=0)} seeds ({methods})")
+                print(f"  {name}: {fewest(seeds)} seeds ({methods})")
     total = sum(len(f) for f in listing.values())
     print(f"{total} comparisons in {sum(bool(f) for f in listing.values())} chapters")
     bad = too_few(listing)
