@@ -12,7 +12,7 @@ TORCH_SPEC ?= "torch>=2.2" "torchvision>=0.17"
 BOOK_FLAGS ?= -W -n --keep-going
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install data tools mathjax axe browser book site test unit notebooks executed assignments grading grade bench colab colab-test execute-full device-bundle device-import strip-stale record-checked clean
+.PHONY: install data tools mathjax axe browser sandbox book site test unit notebooks executed assignments grading grade bench colab colab-test execute-full device-bundle device-import strip-stale record-checked clean
 
 install: $(VENV)/.installed
 
@@ -67,6 +67,13 @@ browser:
 	       && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } \
 	  || { echo "install Chromium and ChromeDriver (Debian: apt-get install chromium chromium-driver)"; exit 1; }
 
+# The grading sandbox: bubblewrap (Debian's package, as root).
+sandbox:
+	@command -v bwrap >/dev/null \
+	  || { test "$$(id -u)" = 0 && apt-get update -qq \
+	       && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; } \
+	  || { echo "install bubblewrap, the grading sandbox (Debian: apt-get install bubblewrap)"; exit 1; }
+
 unit: install data tools
 	$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/assignments --ignore=tests/colab \
 	  --ignore=tests/book
@@ -100,14 +107,15 @@ assignments: install data
 	$(if $(MASTERS),D2LMINI_MASTERS="$(MASTERS)") $(BIN)/python tools/assignments.py build
 
 # Grade the built assignments: solutions get full marks, student notebooks zero.
-grading: install
+grading: install sandbox
 	$(BIN)/pytest tests/assignments
 
-# Grade a class without Docker: every notebook in SUBMISSIONS=folder, with the
-# built autograders, into SUBMISSIONS/graded/ (grades.csv, feedback/).
-grade: install
+# Grade a class without Docker: every notebook in SUBMISSIONS=folder, each in a
+# bubblewrap sandbox, with the built autograders, into SUBMISSIONS/graded/
+# (grades.csv, totals.csv, feedback/). GRADE_FLAGS="--timeout 300 --trusted ..."
+grade: install sandbox
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [OUT=folder]"; exit 2; }
-	$(BIN)/python tools/grade.py "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)")
+	$(BIN)/python tools/grade.py "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)") $(GRADE_FLAGS)
 
 # The plain-Jupyter edition for Colab and local Jupyter, into _build/colab.
 colab: install

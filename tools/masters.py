@@ -18,6 +18,7 @@ import nbformat
 import yaml
 
 import delegation
+import exact
 from course import (ROOT, code_cells, d2lmini_version, pinned_requirement, relative,
                     setup_cell_source)
 from exercises import AssignmentError, chapter_notebook, exercise_prompt, pts
@@ -210,7 +211,43 @@ def check_master(path, nb):
         if forbid and not answer_names(q):
             raise AssignmentError(f"{rel}: question {name} forbids {forbid} but its solution "
                                   "defines no function or class to check")
+        for number, cell in enumerate(q["hidden"], start=1):
+            problem = uncontrolled_check(cell.source)
+            if problem:
+                raise AssignmentError(f"{rel}: hidden test {number} of {name}: {problem}")
     return qs
+
+
+#: The comparisons of tools/exact.py, which every hidden test uses.
+EXACT = {f.__name__ for f in exact.HELPERS}
+#: Calls that ask the answer how it compares (its __eq__, __class__, ...).
+ASKS_THE_ANSWER = {"isinstance", "allclose", "equal", "isclose", "array_equal"}
+
+
+def uncontrolled_check(source):
+    """Why a hidden test lets the answer decide whether it passes (None if it
+    does not): an ``assert``, a comparison operator other than ``is``, or a
+    call such as ``isinstance`` or ``torch.allclose``, instead of the
+    functions of tools/exact.py (``same``, ``kind``, ``within``, ``holds``)."""
+    tree = ast.parse(re.sub(r"(?m)^\s*[%!].*$", "", source))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert):
+            return (f"line {node.lineno} uses assert; check with {sorted(EXACT)} "
+                    "(tools/exact.py), which the answer cannot control")
+        if isinstance(node, ast.Compare) and not all(
+                isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops):
+            return (f"line {node.lineno} compares with an operator that the answer can "
+                    f"override; use {sorted(EXACT)} (tools/exact.py)")
+        if isinstance(node, ast.Call):
+            f = node.func
+            called = f.id if isinstance(f, ast.Name) else getattr(f, "attr", None)
+            if called in ASKS_THE_ANSWER:
+                return (f"line {node.lineno} calls {called}, which asks the answer; use "
+                        f"{sorted(EXACT)} (tools/exact.py)")
+    if not any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in EXACT
+               for n in ast.walk(tree)):
+        return f"it checks nothing with {sorted(EXACT)} (tools/exact.py)"
+    return None
 
 
 def answer_names(question):
@@ -232,6 +269,12 @@ def delegation_guard(question):
         "assert _used is None, (f\"the question asks for your own code, and "
         f"{name} uses d2lmini's {{_used}}\")" for name in answer_names(question))
     return inspect.getsource(delegation.delegates) + checks + "\n"
+
+
+def exact_helpers():
+    """The source of the comparisons every hidden test uses (tools/exact.py),
+    put at the top of each hidden test: they run inside the grader."""
+    return "\n".join(inspect.getsource(f) for f in exact.HELPERS)
 
 
 def forbid_sentence(names):
@@ -290,11 +333,10 @@ def resolve(path):
         config.pop("forbid", None)  # the course's key, not Otter's
         config["points"] = case_points(q["points"], [is_hidden_test(c) for c in q["tests"]])
         q["config"].source = "# BEGIN QUESTION\n" + yaml.safe_dump(config, sort_keys=False)
-        if q["forbid"]:
-            guard = delegation_guard(q)
-            for cell in q["hidden"]:
-                first, _, rest = cell.source.lstrip().partition("\n")
-                cell.source = f"{first}\n{guard}{rest}"
+        guard = exact_helpers() + (delegation_guard(q) if q["forbid"] else "")
+        for cell in q["hidden"]:
+            first, _, rest = cell.source.lstrip().partition("\n")
+            cell.source = f"{first}\n{guard}{rest}"
     explanations = {id(c) for q in qs for c in q["explanations"]}
     nb.cells = [c for c in nb.cells if id(c) not in explanations]
     # Students and Gradescope's image install d2lmini at the commit the

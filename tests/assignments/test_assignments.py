@@ -431,46 +431,94 @@ def test_grading_a_class_writes_one_csv_with_errors_apart_from_failures(tmp_path
     assert "broken on purpose" in feedback and "total:" in feedback
 
 
-def test_a_kernel_that_did_not_start_is_started_again(monkeypatch, tmp_path):
-    """Two graders that start kernels at once can be given the same port, and
-    one kernel dies before it runs a line (CI saw it once in 124 notebooks):
-    the grader starts it again instead of giving the student an error. A
-    failure of the student's notebook is not retried."""
-    import types
+def test_hostile_submissions_score_zero_and_change_nothing(tmp_path):
+    """The hostile corpus (tests/assignments/hostile.py) graded with honest
+    submissions, each in its sandbox: every hostile one scores zero where it
+    cheats (every question when it changed what grading relies on), the
+    honest ones get full marks, whatever is in the same run, nothing outside the sandboxes changed, and
+    the run ends within a bound: the time limit, plus the honest work."""
+    import csv
+    import time
 
     import grade
-    import otter.api
-    calls = []
-    ok = types.SimpleNamespace(catastrophic_error=None, results={}, notebook=None)
+    from hostile import CANARY, HOSTILE, WRITTEN
+    subs = tmp_path / "submissions"
+    subs.mkdir()
+    points = {}
+    for stem in sorted({stem for stem, *_ in HOSTILE.values()}):
+        nbformat.write(submission(stem, {}), subs / f"{stem}-honest.ipynb")
+        points[stem] = {q["name"]: q["points"]
+                        for q in masters.questions(master_nb(masters.MASTERS / f"{stem}.ipynb"))}
+    for label, (stem, question, source, _) in HOSTILE.items():
+        nbformat.write(submission(stem, {question: source}), subs / f"{stem}-{label}.ipynb")
+    canary = course.ROOT / "README.md"
+    before = canary.stat().st_mtime
+    with open(CANARY, "w") as f:
+        f.write("the grader's own file")
+    for path in WRITTEN:
+        if os.path.exists(path):
+            os.remove(path)
+    timeout = 40
+    t0 = time.monotonic()
+    csv_path, _ = grade.grade(subs, jobs=2, timeout=timeout, memory_mb=2048)
+    took = time.monotonic() - t0
+    rows = list(csv.DictReader(open(csv_path)))
+    got = {}
+    for r in rows:
+        got.setdefault(r["student"], {})[r["question"]] = r
+    escaped = []
+    for stem in points:
+        honest = got[f"{stem}-honest"]
+        assert grade.NOTEBOOK not in honest, honest
+        for q, p in points[stem].items():
+            assert float(honest[q]["points"]) == p, (stem, q, honest[q])
+    for label, (stem, question, _, reach) in HOSTILE.items():
+        graded = got[f"{stem}-{label}"]
+        for q in points[stem]:
+            earned = float(graded[q]["points"]) if q in graded else 0.0
+            if earned and (reach == "notebook" or q == question):
+                escaped.append(f"{label} {q}: {earned:g} points "
+                               f"({graded.get(q, graded.get(grade.NOTEBOOK))})")
+    assert not escaped, "\n".join(escaped)
+    assert "timed out after 40 s" in got["resnet-infinite-loop"][grade.NOTEBOOK]["message"]
+    tampered = got["resnet-patches-builtins"]["resnet-q-params"]["message"]
+    assert "builtins.isinstance" in tampered and "torch.allclose" in tampered
+    assert "while it was tested" in got["resnet-patches-while-tested"]["resnet-q-params"][
+        "message"]
+    assert open(CANARY).read() == "the grader's own file"
+    assert not [p for p in WRITTEN if os.path.exists(p)]
+    assert canary.stat().st_mtime == before
+    # two workers: the loop's time limit, and about 15 s for each other submission
+    bound = timeout + 15 * len(got) / 2 + 30
+    assert took < bound, f"grading took {took:.0f} s, more than {bound:.0f} s"
 
-    def flaky(path, zip_path, quiet):
-        calls.append(path)
-        if len(calls) == 1:
-            raise RuntimeError("Kernel died before replying to kernel_info")
-        return ok
 
-    monkeypatch.setattr(otter.api, "grade_submission", flaky)
-    rows, feedback = grade.grade_one(tmp_path / "a.ipynb", "adam", "a.zip", "a")
-    assert len(calls) == 2 and rows == [] and "could not be graded" not in feedback
+def test_the_sandbox_benchmark_grades_both_ways(capsys):
+    """benchmarks/grading_sandbox.py, on a small class: both ways give full marks
+    (it exits otherwise) and it prints the ratio."""
+    import importlib.util
+    path = course.ROOT / "benchmarks" / "grading_sandbox.py"
+    spec = importlib.util.spec_from_file_location("grading_sandbox", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["-n", "2", "-j", "1", "--repeat", "1"]) == 0
+    assert "sandboxed / trusted: " in capsys.readouterr().out
 
-    calls.clear()
-    broken = types.SimpleNamespace(catastrophic_error=ValueError("bad cell"),
-                                   results={}, notebook=None)
-    monkeypatch.setattr(otter.api, "grade_submission",
-                        lambda path, zip_path, quiet: calls.append(path) or broken)
-    rows, feedback = grade.grade_one(tmp_path / "b.ipynb", "adam", "a.zip", "b")
-    assert len(calls) == 1 and rows[0][2] == grade.NOTEBOOK
-    assert "could not be graded: ValueError: bad cell" in feedback
 
-    calls.clear()
-
-    def never_starts(path, zip_path, quiet):
-        calls.append(path)
-        raise RuntimeError("Kernel died before replying to kernel_info")
-
-    monkeypatch.setattr(otter.api, "grade_submission", never_starts)
-    rows, feedback = grade.grade_one(tmp_path / "c.ipynb", "adam", "a.zip", "c")
-    assert len(calls) == grade.START_TRIES and "Kernel died" in rows[0][-1]
+def test_grading_refuses_to_run_without_a_sandbox(monkeypatch, tmp_path):
+    """No bubblewrap: grading stops with a message that says what to install,
+    unless the instructor says the submissions are trusted."""
+    import grade
+    import sandbox
+    monkeypatch.setattr(sandbox, "bubblewrap", lambda: None)
+    subs = tmp_path / "submissions"
+    subs.mkdir()
+    nbformat.write(submission("resnet", {}), subs / "resnet-ann.ipynb")
+    with pytest.raises(sandbox.NoSandbox, match="apt-get install bubblewrap"):
+        grade.grade(subs)
+    assert grade.main([str(subs)]) == 1
+    csv_path, rows = grade.grade(subs, trusted=True)
+    assert {r[5] for r in rows} == {"passed"}
 
 
 # Answers that delegate to d2lmini ---------------------------------------------------------
