@@ -24,6 +24,9 @@ sys.path.insert(0, str(ROOT / "tools"))
 import colab  # noqa: E402
 import nbtool  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tests"))
+from explorers import check_explorers, chromium, offline  # noqa: E402
+
 STANDIN = ROOT / ".venv-colab"
 SHOTS = ROOT / "_build" / "colab-screenshots"
 TORCH_SPEC = [s.strip("'\"") for s in os.environ.get("TORCH_SPEC", "torch torchvision").split()]
@@ -104,7 +107,19 @@ def test_a_plain_notebook_runs_alone_on_a_fresh_environment(standin, wheel, data
     assert f"Version: {colab.d2lmini_version()}" in shown
     assert str(STANDIN) in shown  # installed into the stand-in by the setup cell
     nbformat.write(nb, tmp_path / "executed.ipynb")
-    screenshot(tmp_path / "executed.ipynb", "executed-" + Path(chapter).stem)
+    page = screenshot(tmp_path / "executed.ipynb", "executed-" + Path(chapter).stem)
+    figures = [out["data"] for c in cells for out in c.outputs
+               if "d2l-explorer" in out.get("data", {}).get("text/html", "")]
+    made = sum("explore(" in c.source for c in cells)
+    assert len(figures) == made and all("image/png" in f for f in figures)
+    if made:  # the interactive figures work where the plain edition runs
+        driver = chromium()
+        try:
+            offline(driver)
+            driver.get(page.as_uri())
+            assert check_explorers(driver) == made
+        finally:
+            driver.quit()
 
 
 def screenshot(notebook, name):
@@ -125,7 +140,7 @@ def screenshot(notebook, name):
                     "--window-size=1100,6000", f"--screenshot={target}", page.as_uri()],
                    check=True, capture_output=True, timeout=120)
     assert target.stat().st_size > 10_000
-    return target
+    return page
 
 
 @pytest.mark.parametrize("path", nbtool.notebooks(), ids=lambda p: p.stem)
