@@ -66,49 +66,60 @@ class Refused(PermissionError):
     """The student's code asked for something grading does not allow."""
 
 
-def install_hook():
+def install_hook(tests):
     """The audit hook (it cannot be removed once added). Events that reach
     frames, code, ctypes or /proc are refused when the notebook's code raised
     them, or a relay (inspect, pathlib, ...) that it called; the others (the
     garbage collector's lists, trace functions, new processes, sockets)
-    whenever the notebook's code is anywhere on the stack."""
-    getframe = sys._getframe
+    whenever the notebook's code is anywhere on the stack. The notebook's code
+    is code from a file name in angle brackets (its cells, and what they made
+    with exec), except ``tests``: the ids of the test code objects, compiled
+    before the notebook ran. Everything the hook uses is bound here, before
+    the notebook runs: changing this module's globals changes nothing."""
+    getframe, here, error = sys._getframe, __file__, Refused
+    refused, direct_only, attributes = frozenset(REFUSED), frozenset(REFUSED_DIRECT), \
+        frozenset(REFUSED_ATTRIBUTES)
+    relays = RELAYS
     busy = []
+
+    def student(code):  # the notebook's cells, and code they made with exec or eval
+        name = code.co_filename
+        return name.startswith("<") and not name.startswith("<frozen") and (
+            id(code) not in tests)
 
     def callers():
         frame = getframe(3)
-        while frame is not None and frame.f_code.co_filename == __file__:
+        while frame is not None and frame.f_code.co_filename == here:
             frame = frame.f_back
         while frame is not None:
-            yield frame.f_code.co_filename
+            yield frame.f_code
             frame = frame.f_back
 
     def student_asked(direct):
-        names = callers()
+        codes = callers()
         if direct:
-            for name in names:
-                if not name.endswith(RELAYS):
-                    return name.startswith(STUDENT)
+            for code in codes:
+                if not code.co_filename.endswith(relays):
+                    return student(code)
             return False
-        return any(name.startswith(STUDENT) for name in names)
+        return any(student(code) for code in codes)
 
     def hook(event, args):
         if busy:
             return
-        direct = event in REFUSED_DIRECT or (
-            event.startswith("object.__") and len(args) > 1 and args[1] in REFUSED_ATTRIBUTES
+        direct = event in direct_only or (
+            event.startswith("object.__") and len(args) > 1 and args[1] in attributes
         ) or (event == "open" and isinstance(args[0], str) and args[0].startswith("/proc"))
-        refused = direct or event in REFUSED
-        if not refused:
+        if not (direct or event in refused):
             return
         busy.append(1)
         try:
-            student = student_asked(direct)
+            asked = student_asked(direct)
         finally:
             busy.pop()
-        if student:
+        if asked:
             what = args[1] if event.startswith("object.") else ""
-            raise Refused(f"grading does not allow {event} {what}".strip())
+            raise error(f"grading does not allow {event} {what}".strip())
 
     sys.addaudithook(hook)
 
@@ -147,11 +158,14 @@ def to_python(source):
 
 
 def run_cells(cells, namespace):
-    """Run the notebook's code cells; ``[number, error]`` of those that raised."""
-    errors = []
+    """Run the notebook's code cells; ``[number, error]`` of those that raised.
+    What it uses is bound before the first cell runs, so a cell cannot change
+    how the next ones are compiled (their file name marks them as the
+    notebook's for the audit hook)."""
+    errors, prefix, transform, compile_, exec_ = [], STUDENT, to_python, compile, exec
     for number, source in enumerate(cells, start=1):
         try:
-            exec(compile(to_python(source), f"{STUDENT} cell {number}>", "exec"), namespace)
+            exec_(compile_(transform(source), f"{prefix} cell {number}>", "exec"), namespace)
         except BaseException as e:  # noqa: BLE001 -- a notebook's error is its grade
             errors.append([number, f"{type(e).__name__}: {str(e)[:500]}"])
     return errors
@@ -254,6 +268,16 @@ def finish(namespace, errors, cases, saved, modules, trusted, traced, write, exi
 """
 
 
+def code_ids(cases):
+    """The ids of every code object of the compiled test cases, nested ones too."""
+    ids, todo = set(), [c for codes in cases.values() for case in codes for c in case]
+    while todo:
+        code = todo.pop()
+        ids.add(id(code))
+        todo += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    return frozenset(ids)
+
+
 def compile_cases(tests):
     """Every test case as a list of code objects (one per doctest example),
     compiled before the notebook runs."""
@@ -299,7 +323,7 @@ def main():
     sys.modules["otter"] = otter_stub()
     namespace = {"__name__": "__main__", "get_ipython": Shell}
     del payload
-    install_hook()
+    install_hook(code_ids(cases))
     errors = run_cells(cells, namespace)
     traced = sys.gettrace() is not None or sys.getprofile() is not None
     finish(namespace, errors, cases, saved, modules, trusted, traced,

@@ -116,6 +116,21 @@ os.write = lambda fd, data: len(data)
 def resnet18_feature_size(n):
     return 0
 """, "question"),
+    # The grader's rules themselves, rewritten before looking into its memory.
+    "rewrites-the-rules": ("resnet", "resnet-q-size", """
+import gc
+import sys
+runner = sys.modules["__main__"]
+for name in ("REFUSED", "REFUSED_DIRECT", "REFUSED_ATTRIBUTES"):
+    setattr(runner, name, set())
+runner.STUDENT, runner.__file__ = "<nothing", "<submission cell 6>"
+runner.Refused = type("Allowed", (Exception,), {})
+exec("import sys\\nframes = [sys._getframe(1)]")  # code with a file name of its own
+found = [o for o in gc.get_objects() if type(o) is dict and "token" in o]
+
+def resnet18_feature_size(n):
+    return 0
+""", "question"),
     # Results forged on every file descriptor, without the grader's token.
     "forges-results": ("resnet", "resnet-q-size", """
 import json
