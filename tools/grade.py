@@ -32,6 +32,7 @@ The student is the submission's path inside SUBMISSIONS, without ``.ipynb``.
 """
 import argparse
 import csv
+import functools
 import json
 import os
 import re
@@ -110,10 +111,12 @@ def is_crash(message):
     return m is not None and m.group(1) != "AssertionError"
 
 
+@functools.lru_cache(maxsize=None)
 def zip_tests(zip_path):
     """The tests of an autograder zip: question -> ``(cases, points)``, where
     cases are ``{"code", "hidden"}`` (Otter's OK format) and points the
-    points of each case (Otter splits a total evenly)."""
+    points of each case (Otter splits a total evenly). Read once per zip, not
+    once per submission; callers must not change what it returns."""
     tests = {}
     with zipfile.ZipFile(zip_path) as z:
         for name in sorted(n for n in z.namelist()
