@@ -12,7 +12,7 @@ TORCH_SPEC ?= "torch>=2.2" "torchvision>=0.17"
 BOOK_FLAGS ?= -W -n --keep-going
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install data tools mathjax axe browser sandbox book site test unit notebooks executed assignments grading grade bench colab colab-test execute-full device-bundle device-import strip-stale record-checked clean
+.PHONY: install data tools mathjax axe browser sandbox poppler book site test unit notebooks executed assignments grading grade bench colab colab-test jupyter execute-full device-bundle device-import strip-stale record-checked pdf clean
 
 install: $(VENV)/.installed
 
@@ -76,7 +76,7 @@ sandbox:
 
 unit: install data tools
 	$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/assignments --ignore=tests/colab \
-	  --ignore=tests/book
+	  --ignore=tests/book --ignore=tests/pdf
 
 # Each notebook runs once per `make test`: those whose recorded full-mode
 # outputs the book shows run here, under nbval; the book build runs the others
@@ -127,7 +127,28 @@ colab: install
 colab-test: install data browser
 	TORCH_SPEC='$(TORCH_SPEC)' $(BIN)/pytest tests/colab
 
-test: unit notebooks book executed site assignments grading colab colab-test
+# The plain edition opened in JupyterLab (installed into .venv when missing),
+# its notebooks trusted so that their stored figures show.
+jupyter: install
+	@test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet "jupyterlab>=4"
+	$(BIN)/python tools/colab.py --trust
+	$(BIN)/jupyter lab _build/colab/chapters/
+
+test: unit notebooks book executed site assignments grading colab colab-test pdf
+
+# The PDF edition: the whole book printed by headless Chromium into
+# _build/pdf/d2lmini.pdf (exercise solutions left out) and
+# d2lmini-instructors.pdf (solutions in), then its tests, which read the PDF
+# with poppler-utils (Debian's package, installed as root when missing).
+poppler:
+	@command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null && command -v pdfinfo >/dev/null \
+	  || { test "$$(id -u)" = 0 && apt-get update -qq \
+	       && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; } \
+	  || { echo "install poppler-utils, for the PDF (Debian: apt-get install poppler-utils)"; exit 1; }
+
+pdf: install data mathjax browser poppler
+	$(BIN)/python tools/pdf.py
+	$(BIN)/pytest tests/pdf
 
 # Training throughput, classic pipeline vs d2lmini's (meant for a GPU; the
 # table goes to benchmarks/throughput.md, which the Results page includes).

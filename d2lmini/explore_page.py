@@ -19,10 +19,13 @@ SCRIPT = r"""
   root.querySelector("svg").style.display = "block";
   root.querySelector(".d2l-sliders").hidden = false;
   var spec = JSON.parse(root.querySelector("script[type='application/json']").textContent);
-  var NS = "http://www.w3.org/2000/svg", PW = 330, PH = 250;
+  // A panel is PW x PH in the SVG's units; its smallest text (legend, 11
+  // units) stays 9 px high where a panel is shown at least 270 px wide, so
+  // the panels sit side by side while that many fit, and wrap onto rows below.
+  var NS = "http://www.w3.org/2000/svg", PW = 330, PH = 250, MIN_PANEL_PX = 270;
   var M = {l: 56, r: 12, t: 26, b: 42}, svg = root.querySelector("svg");
   var inputs = Array.prototype.slice.call(root.querySelectorAll("input[type=range]"));
-  svg.setAttribute("viewBox", "0 0 " + PW * spec.panels.length + " " + PH);
+  var plots = [], cols = 0;
   function el(name, attrs, parent, text) {
     var e = document.createElementNS(NS, name);
     for (var k in attrs) e.setAttribute(k, attrs[k]);
@@ -30,40 +33,54 @@ SCRIPT = r"""
     if (parent) parent.appendChild(e);
     return e;
   }
-  function scale(p, k) {
-    var w = PW - M.l - M.r, h = PH - M.t - M.b, x0 = k * PW + M.l;
+  function scale(p, ox, oy) {
+    var w = PW - M.l - M.r, h = PH - M.t - M.b, x0 = ox + M.l, y0 = oy + M.t;
     return {
       x: function (v) { return x0 + (v - p.xlim[0]) / (p.xlim[1] - p.xlim[0]) * w; },
-      y: function (v) { return M.t + (p.ylim[1] - v) / (p.ylim[1] - p.ylim[0]) * h; },
-      box: [x0, M.t, w, h]
+      y: function (v) { return y0 + (p.ylim[1] - v) / (p.ylim[1] - p.ylim[0]) * h; },
+      box: [x0, y0, w, h]
     };
   }
-  var axes = el("g", {fill: "currentColor", "font-size": 12}, svg);
-  var plots = [];
-  spec.panels.forEach(function (p, k) {
-    var s = scale(p, k), b = s.box, id = root.id + "-clip" + k;
-    el("rect", {x: b[0], y: b[1], width: b[2], height: b[3], fill: "none",
-                stroke: "currentColor", "stroke-opacity": 0.6}, axes);
-    el("rect", {x: b[0], y: b[1], width: b[2], height: b[3]},
-       el("clipPath", {id: id}, el("defs", {}, svg)));
-    p.xticks.forEach(function (t) {
-      var x = s.x(t[0]);
-      el("line", {x1: x, x2: x, y1: b[1] + b[3], y2: b[1] + b[3] + 4,
-                  stroke: "currentColor"}, axes);
-      el("text", {x: x, y: b[1] + b[3] + 16, "text-anchor": "middle"}, axes, t[1]);
+  function columns() {
+    var n = spec.panels.length, width = svg.parentNode.getBoundingClientRect().width;
+    return width ? Math.max(1, Math.min(n, Math.floor(width / MIN_PANEL_PX))) : n;
+  }
+  function layout() {
+    var c = columns();
+    if (c === cols) return;
+    cols = c;
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    var rows = Math.ceil(spec.panels.length / cols);
+    svg.setAttribute("viewBox", "0 0 " + PW * cols + " " + PH * rows);
+    var axes = el("g", {fill: "currentColor", "font-size": 12}, svg);
+    plots = spec.panels.map(function (p, k) {
+      var ox = (k %% cols) * PW, oy = Math.floor(k / cols) * PH;
+      var s = scale(p, ox, oy), b = s.box, id = root.id + "-clip" + k;
+      el("rect", {x: b[0], y: b[1], width: b[2], height: b[3], fill: "none",
+                  stroke: "currentColor", "stroke-opacity": 0.6}, axes);
+      el("rect", {x: b[0], y: b[1], width: b[2], height: b[3]},
+         el("clipPath", {id: id}, el("defs", {}, svg)));
+      p.xticks.forEach(function (t) {
+        var x = s.x(t[0]);
+        el("line", {x1: x, x2: x, y1: b[1] + b[3], y2: b[1] + b[3] + 4,
+                    stroke: "currentColor"}, axes);
+        el("text", {x: x, y: b[1] + b[3] + 16, "text-anchor": "middle"}, axes, t[1]);
+      });
+      p.yticks.forEach(function (t) {
+        var y = s.y(t[0]);
+        el("line", {x1: b[0] - 4, x2: b[0], y1: y, y2: y, stroke: "currentColor"}, axes);
+        el("text", {x: b[0] - 6, y: y + 4, "text-anchor": "end"}, axes, t[1]);
+      });
+      el("text", {x: b[0] + b[2] / 2, y: oy + PH - 6, "text-anchor": "middle"}, axes,
+         p.xlabel);
+      el("text", {x: 0, y: 0, "text-anchor": "middle", transform: "translate(" +
+                  (ox + 13) + "," + (b[1] + b[3] / 2) + ") rotate(-90)"}, axes, p.ylabel);
+      el("text", {x: b[0] + b[2] / 2, y: oy + 16, "text-anchor": "middle"}, axes, p.title);
+      return {scale: s, g: el("g", {"clip-path": "url(#" + id + ")"}, svg),
+              legend: el("g", {"font-size": 11, fill: "currentColor"}, svg)};
     });
-    p.yticks.forEach(function (t) {
-      var y = s.y(t[0]);
-      el("line", {x1: b[0] - 4, x2: b[0], y1: y, y2: y, stroke: "currentColor"}, axes);
-      el("text", {x: b[0] - 6, y: y + 4, "text-anchor": "end"}, axes, t[1]);
-    });
-    el("text", {x: b[0] + b[2] / 2, y: PH - 6, "text-anchor": "middle"}, axes, p.xlabel);
-    el("text", {x: 0, y: 0, "text-anchor": "middle", transform: "translate(" +
-                (k * PW + 13) + "," + (b[1] + b[3] / 2) + ") rotate(-90)"}, axes, p.ylabel);
-    el("text", {x: b[0] + b[2] / 2, y: 16, "text-anchor": "middle"}, axes, p.title);
-    plots.push({scale: s, g: el("g", {"clip-path": "url(#" + id + ")"}, svg),
-                legend: el("g", {"font-size": 11, fill: "currentColor"}, svg)});
-  });
+    draw();
+  }
   function draw() {
     var sizes = spec.sliders.map(function (s) { return s.labels.length; });
     var flat = 0;
@@ -114,7 +131,8 @@ SCRIPT = r"""
       (spec.title ? spec.title + ": " : "") + said + (frame.caption ? ". " + frame.caption : "");
   }
   inputs.forEach(function (input) { input.addEventListener("input", draw); });
-  draw();
+  layout();
+  if (window.ResizeObserver) new ResizeObserver(layout).observe(svg.parentNode);
 })();
 """
 

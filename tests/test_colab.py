@@ -102,3 +102,31 @@ def test_directives_become_plain_markdown():
     assert "### Exercise 1\n\nDo it." in out
     assert "<details>\n<summary>Solution</summary>\n\nLike this:\n```python\nx = 1\n```" in out
     assert "See Exercise 1 and the intro." in out
+
+
+def test_a_link_to_a_page_becomes_its_title():
+    conv = colab.Converter({}, {}, ROOT / "chapters" / "optimization" / "adam.ipynb")
+    out = conv.convert("See {doc}`../cnn/batch-norm`, {doc}`/intro` and {doc}`../missing-page`.")
+    title = colab.chapter_title(nbformat.read(ROOT / "chapters" / "cnn" / "batch-norm.ipynb",
+                                              as_version=4), None)
+    intro = (ROOT / "intro.md").read_text().splitlines()[0].lstrip("# ")
+    assert title and out == f"See {title}, {intro} and ../missing page."
+
+
+def test_cells_the_book_folds_are_collapsed():
+    cells = [nbformat.v4.new_code_cell("# Solution of exercise x",
+                                       metadata={"tags": ["hide-cell"]}),
+             nbformat.v4.new_code_cell("figure()", metadata={"tags": ["hide-input"]}),
+             nbformat.v4.new_code_cell("shown()")]
+    nb = colab.convert_notebook(nbformat.v4.new_notebook(cells=cells), {}, "0.2.0",
+                                "d2lmini==0.2.0")
+    assert [c.metadata.get("jupyter") for c in nb.cells] == [
+        {"source_hidden": True, "outputs_hidden": True}, {"source_hidden": True}, None]
+
+
+def test_no_test_marker_in_the_plain_edition(edition):
+    """The markers nbval reads are for the tests, not for students."""
+    for path in nbtool.notebooks():
+        for cell in plain(edition, path).cells:
+            if cell.cell_type == "code":
+                assert "NBVAL_" not in cell.source, f"{path.name}: {cell.source[:60]!r}"

@@ -140,7 +140,9 @@ def test_results_rows_come_from_the_recorded_run(tmp_path, monkeypatch):
         seconds=12.34, device="NVIDIA H100", torch="2.14.1", date="2026-11-24",
         image_sizes=[{"asked": "96x96", "used": "96x96"}])
     page = results.results_markdown()
-    assert "| NVIDIA H100 | 96x96 | 12.3 | 0.875 | 51,234 | 2.14.1, 2026-11-24 |" in page
+    assert "| NVIDIA H100, 96x96" in page and "| 12.3 | 0.875 |" in page
+    assert (": one training run, PyTorch 2.14.1, 2026-11-24. Test accuracy: 0.875. "
+            "Examples per second: 51,234.") in page
     assert "1 of 1 notebooks recorded" in page
     nb.cells[3].source = "print('changed')"   # stale: no longer counts as recorded
     write(tmp_path, nb, monkeypatch)
@@ -155,8 +157,22 @@ def test_results_name_a_cpu_runs_precision_and_the_sizes_it_waits_for(tmp_path, 
         precision="bfloat16", image_sizes=[{"asked": "28x28", "used": "28x28"},
                                            {"asked": "224x224", "used": "67x67"}])
     page = results.results_markdown()
-    assert ("| cpu (2 threads) in bfloat16 | 28x28, 67x67 | 99.0 | 0.883 | 1,864 | "
-            "2.14.1, 2026-12-07 | waits for a GPU run at 224x224;") in page
+    assert ("| cpu (2 threads) in bfloat16, 28x28, 67x67; waits for a GPU run at 224x224"
+            in page) and "| 99.0 | 0.883 |" in page
+
+
+def test_results_give_the_range_of_several_runs_and_list_each(tmp_path, monkeypatch):
+    results_of_one(
+        tmp_path, monkeypatch,
+        "loss 0.3, train acc 0.9, test acc 0.875, 100.0 examples/sec on cpu\n"
+        "loss 0.3, train acc 0.9, test acc 0.100, 2000.4 examples/sec on cpu\n"
+        "loss 0.3, train acc 0.9, test acc 0.912, 300.0 examples/sec on cpu\n",
+        seconds=5.0, device="cpu (2 threads)", torch="2.14.1", date="2026-12-07",
+        image_sizes=[{"asked": "28x28", "used": "28x28"}])
+    page = results.results_markdown()
+    assert "| 5.0 | 0.100 to 0.912 (3 runs) |" in page
+    assert ("3 training runs, PyTorch 2.14.1, 2026-12-07. Test accuracy: 0.875, 0.100, "
+            "0.912. Examples per second: 100, 2,000, 300.") in page
 
 
 def test_chapter_map_shows_every_chapter():
@@ -262,6 +278,16 @@ def test_the_run_record_lists_the_modules_that_ran():
 ])
 def test_checked_cells_are_found_as_nbval_finds_them(source, checked):
     assert records.is_checked(nbformat.v4.new_code_cell(source)) is checked
+
+
+@pytest.mark.parametrize("source, shown", [
+    ("# NBVAL_CHECK_OUTPUT\nprint(1)", "print(1)"),
+    ("x = 1\n  ##NBVAL_SKIP\nprint(x)\n", "x = 1\nprint(x)\n"),
+    ("print(1)  # NBVAL_CHECK_OUTPUT", "print(1)  # NBVAL_CHECK_OUTPUT"),  # code, kept
+    ("# a comment on NBVAL_CHECK_OUTPUT\nprint(1)", "# a comment on NBVAL_CHECK_OUTPUT\nprint(1)"),
+])
+def test_readers_see_code_without_its_markers(source, shown):
+    assert records.without_markers(source) == shown
 
 
 def test_strip_keeps_the_reference_output_of_an_unspaced_marker():

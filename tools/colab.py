@@ -1,6 +1,6 @@
 """The plain-Jupyter edition of the chapters, for Colab and local Jupyter.
 
-    python tools/colab.py [--out _build/colab] [--source PIP_REQUIREMENT]
+    python tools/colab.py [--out _build/colab] [--source PIP_REQUIREMENT] [--trust]
 
 Jupyter and Colab read a notebook's Markdown as CommonMark: the book's MyST
 (directives, roles, labels) would show as raw text there, and every solution
@@ -10,13 +10,20 @@ would be printed under its exercise. Each chapter is rewritten into
 * exercises as numbered headings (``### Exercise 3``) with their text, and
   each solution folded in an HTML ``<details>`` block;
 * citations as "(He et al., 2016)" and a reference list at the end;
-* admonitions as quoted blocks, labels and cross-references as plain text;
+* admonitions as quoted blocks, labels and cross-references as plain text
+  (a ``{doc}`` link as the title of the page it names);
 * glued numbers replaced by their value in the stored outputs (or a note that
   the run prints it);
-* the stored outputs kept;
+* the test markers (``# NBVAL_CHECK_OUTPUT``) taken out of the code;
+* the stored outputs kept, and the cells the book folds (``hide-cell``: the
+  code of a solution; ``hide-input``) collapsed as Jupyter collapses them;
 * a first cell that installs the d2lmini the book was built from (a pip
   requirement pinned to a commit) where it is missing or another version is
   installed, and leaves a matching one alone.
+
+``--trust`` signs the notebooks written for local Jupyter (as ``jupyter
+trust`` does), which shows a notebook's stored figures (SVG, HTML) only once
+it is trusted.
 """
 import argparse
 import re
@@ -24,10 +31,12 @@ import sys
 from pathlib import Path
 
 import nbformat
+from nbformat.sign import NotebookNotary
 
 import myst
-from course import (ROOT, SETUP_MARK, cell_outputs, code_cells, d2lmini_version, notebooks,
-                    pinned_requirement, setup_cell_source)
+import records
+from course import (ROOT, SETUP_MARK, cell_outputs, chapter_title, code_cells, d2lmini_version,
+                    notebooks, pinned_requirement, setup_cell_source)
 
 
 # ---------------------------------------------------------------- references
@@ -98,8 +107,8 @@ EQUATION_LABEL = re.compile(r"(\$\$)\s*\([\w-]+\)\s*$")  # $$ (name)
 class Converter:
     """Turns the Markdown cells of one chapter into CommonMark."""
 
-    def __init__(self, bib, values):
-        self.bib, self.values = bib, values
+    def __init__(self, bib, values, path=None):
+        self.bib, self.values, self.path = bib, values, path
         self.exercises, self.labels, self.cited = 0, {}, []
 
     def roles(self, text):
@@ -124,9 +133,24 @@ class Converter:
             inner = re.match(r"(.*?)\s*<([^>]+)>$", target)
             if inner:
                 return inner.group(1)
+            if m.group(1) == "doc":
+                title = self.page_title(target)
+                if title:
+                    return title
             return self.labels.get(target, target.replace("-", " "))
         text = re.sub(r"\{(ref|numref|doc|eq|prf:ref|download)\}`([^`]+)`", ref, text)
         return text
+
+    def page_title(self, target):
+        """The title of the page ``{doc}`target``` names, seen from this chapter."""
+        base = ROOT if target.startswith("/") or self.path is None else Path(self.path).parent
+        for page in (base / (target.lstrip("/") + ".ipynb"), base / (target.lstrip("/") + ".md")):
+            if page.is_file():
+                if page.suffix == ".ipynb":
+                    return chapter_title(nbformat.read(page, as_version=4), None)
+                return next((line[2:].strip() for line in page.read_text().splitlines()
+                             if line.startswith("# ")), None)
+        return None
 
     def blocks(self, text):
         """``text`` with its directives rewritten and its labels dropped."""
@@ -166,14 +190,22 @@ class Converter:
 
 # ---------------------------------------------------------------- the notebook
 
-def convert_notebook(nb, bib, version, requirement):
-    """The plain edition of one chapter (a new notebook)."""
+def convert_notebook(nb, bib, version, requirement, path=None):
+    """The plain edition of one chapter (a new notebook; ``path``, where it
+    lies, finds the pages it links to)."""
     nb = nbformat.from_dict(nb)
-    conv = Converter(bib, glued_values(nb))
+    conv = Converter(bib, glued_values(nb), path)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = conv.convert(cell.source)
     code = code_cells(nb)
+    for cell in code:
+        cell.source = records.without_markers(cell.source)
+        tags = cell.metadata.get("tags", [])
+        if "hide-cell" in tags or "hide-input" in tags:
+            cell.metadata["jupyter"] = {"source_hidden": True}
+            if "hide-cell" in tags:
+                cell.metadata["jupyter"]["outputs_hidden"] = True
     if code and code[0].source.lstrip().startswith(SETUP_MARK):
         code[0].source = setup_cell_source(version, requirement)
         code[0].outputs, code[0].execution_count = [], None
@@ -186,17 +218,20 @@ def convert_notebook(nb, bib, version, requirement):
     return nb
 
 
-def build(out, requirement=None, paths=None):
+def build(out, requirement=None, paths=None, trust=False):
     out = Path(out)
     bib = read_bib()
     version = d2lmini_version()
     requirement = requirement or pinned_requirement()
+    notary = NotebookNotary() if trust else None
     written = []
     for path in paths or notebooks():
         path = Path(path).resolve()
-        nb = convert_notebook(nbformat.read(path, as_version=4), bib, version, requirement)
+        nb = convert_notebook(nbformat.read(path, as_version=4), bib, version, requirement, path)
         target = out / path.relative_to(ROOT)
         target.parent.mkdir(parents=True, exist_ok=True)
+        if notary:
+            notary.sign(nb)
         nbformat.write(nb, target)
         written.append(target)
     return written
@@ -207,9 +242,12 @@ def main(argv=None):
     parser.add_argument("--out", default=str(ROOT / "_build" / "colab"))
     parser.add_argument("--source", help="the pip requirement of d2lmini (default: the "
                                          "course repository at this commit)")
+    parser.add_argument("--trust", action="store_true",
+                        help="sign the notebooks, so that local Jupyter shows their stored "
+                             "figures")
     parser.add_argument("notebooks", nargs="*")
     args = parser.parse_args(argv)
-    written = build(args.out, args.source, args.notebooks or None)
+    written = build(args.out, args.source, args.notebooks or None, args.trust)
     print(f"wrote {len(written)} plain notebooks into {args.out}")
     return 0
 

@@ -28,6 +28,15 @@ from course import ROOT, cell_outputs, code_cells, printed, version_module
 
 CHECK_MARKER = "NBVAL_CHECK_OUTPUT"
 
+#: A whole line that is an nbval marker comment (``# NBVAL_CHECK_OUTPUT``,
+#: ``#NBVAL_SKIP``, ...): for the tests, not for readers.
+MARKER_LINE = re.compile(r"^[ \t]*#+[ \t]*NBVAL_[A-Z_]+[ \t]*(?:\n|$)", re.MULTILINE)
+
+
+def without_markers(source):
+    """A cell's code as readers see it: without its nbval marker lines."""
+    return MARKER_LINE.sub("", source)
+
 #: The line a kernel prints for the record (see :func:`probe_cell`).
 PROBE_TAG = "d2lmini-run-record:"
 

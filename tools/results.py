@@ -18,9 +18,27 @@ def training_summaries(nb):
             for m in SUMMARY.finditer(printed(out))]
 
 
+def accuracy_cell(runs):
+    """The table's test accuracy: the one run's, or the range over several."""
+    accs = [r["test"] for r in runs]
+    if len(accs) <= 1:
+        return accs[0] if accs else "-"
+    return f"{min(accs, key=float)} to {max(accs, key=float)} ({len(accs)} runs)"
+
+
+def every_run(link, meta, runs):
+    """The definition-list entry of a chapter's training runs, in order."""
+    accs = ", ".join(r["test"] for r in runs)
+    speed = ", ".join(f"{float(r['speed']):,.0f}" for r in runs)
+    count = f"{len(runs)} training runs" if len(runs) > 1 else "one training run"
+    return [link, f": {count}, PyTorch {meta['torch']}, {meta['date']}. "
+            f"Test accuracy: {accs}. Examples per second: {speed}.", ""]
+
+
 def results_markdown():
-    """The Results page: one row per notebook, from its recorded full-mode run."""
-    rows, recorded, waiting, unrecorded, total = [], 0, [], [], 0.0
+    """The Results page: a row per notebook from its recorded full-mode run,
+    then every training run of each chapter."""
+    rows, details, recorded, waiting, unrecorded, total = [], [], 0, [], [], 0.0
     current = records.current_d2lmini_hash()
     in_toc = [p for _, p in toc_files() if p is not None and p.suffix == ".ipynb"]
     for path in in_toc + [p for p in notebooks() if p not in in_toc]:
@@ -30,25 +48,24 @@ def results_markdown():
         link = f"{{doc}}`{title} <{path.relative_to(ROOT).with_suffix('').as_posix()}>`"
         if status not in ("trusted", "aged"):
             unrecorded.append(title)
-            rows.append(f"| {link} | not recorded | | | | | | quick-mode run made at build time |")
+            rows.append(f"| {link} | not recorded: quick-mode run made at build time | | |")
             continue
         meta = nb.metadata["d2lmini"]
         recorded += 1
         total += meta["seconds"]
         runs = training_summaries(nb)
-        accs = ", ".join(r["test"] for r in runs) or "-"
-        speed = ", ".join(f"{float(r['speed']):,.0f}" for r in runs) or "-"
-        sizes = ", ".join(sorted({s["used"] for s in meta.get("image_sizes", [])})) or "-"
-        notes = []
+        sizes = ", ".join(sorted({s["used"] for s in meta.get("image_sizes", [])}))
+        where = [records.device(meta) + (f", {sizes}" if sizes else "")]
         if records.waits_for_gpu(meta):
             waiting.append(title)
-            notes.append("waits for a GPU run at " + ", ".join(
+            where.append("waits for a GPU run at " + ", ".join(
                 sorted({s["asked"] for s in meta["image_sizes"] if s["asked"] != s["used"]})))
         if status == "aged":
-            notes.append("made by an older d2lmini")
-        rows.append(f"| {link} | {records.device(meta)} | {sizes} | {meta['seconds']:.1f} | "
-                    f"{accs} | {speed} | {meta['torch']}, {meta['date']} | "
-                    f"{'; '.join(notes)} |")
+            where.append("made by an older d2lmini")
+        rows.append(f"| {link} | {'; '.join(where)} | {meta['seconds']:.1f} | "
+                    f"{accuracy_cell(runs)} |")
+        if runs:
+            details += every_run(link, meta, runs)
     lines = [
         "# Results",
         "",
@@ -56,9 +73,10 @@ def results_markdown():
         "(`make execute-full`), on a GPU or, where a chapter fits, on a CPU; until",
         "it has one, the quick-mode run made when the book was built. The run",
         "records, in the notebook, the device, the image size, the time it took, the",
-        "PyTorch version and the date; this table is generated from those records",
-        "(`python tools/nbtool.py results`). The test accuracies are those printed by",
-        "each training run of the chapter, in order.",
+        "PyTorch version and the date; this page is generated from those records",
+        "(`python tools/nbtool.py results`). The table gives the test accuracy of a",
+        "chapter's one training run, or the lowest and highest of several; every",
+        "run is listed below the table.",
         "",
         f"{recorded} of {len(rows)} notebooks recorded, {total:.0f} s in all.",
         "",
@@ -72,9 +90,12 @@ def results_markdown():
                   "show the quick-mode run made when the book was built: "
                   + ", ".join(unrecorded) + ". Where a chapter's full run does not fit on",
                   "a CPU, its record waits for a GPU run.", "```", ""]
-    lines += ["| chapter | device | images | seconds | test accuracy | examples/sec "
-              "| torch, date | note |",
-              "|---|---|---|---|---|---|---|---|"] + rows
+    lines += ["| chapter | ran on | seconds | test accuracy |",
+              "|---|---|---|---|"] + rows
+    if details:
+        lines += ["", "## Every training run", "",
+                  "The test accuracy and the speed of each training run that a chapter's",
+                  "recorded run printed, in the order the chapter runs them.", ""] + details[:-1]
     bench = ROOT / "benchmarks" / "throughput.md"
     lines += ["", "## Training throughput", ""]
     if bench.exists():

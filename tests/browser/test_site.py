@@ -12,7 +12,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import ROOT, SCREENSHOTS
+from conftest import ROOT, SCREENSHOTS, SITE
 
 sys.path.insert(0, str(ROOT / "tools"))
 import nbtool  # noqa: E402
@@ -65,6 +65,10 @@ def test_page_as_a_reader_sees_it(browser, site_url, page):
     broken = [img["src"] for img in images if not (img["complete"] and img["width"] > 0)]
     assert not broken, f"images that did not load on {name}: {broken}"
 
+    # The comments that mark cells for the tests are not shown.
+    shown = browser.execute_script("return document.querySelector('main').textContent")
+    assert "NBVAL_" not in shown, f"a test marker is shown on {name}"
+
     # Math is typeset: no raw TeX delimiters outside code, and MathJax output present.
     text = browser.execute_script("""
         const main = document.querySelector('main').cloneNode(true);
@@ -108,6 +112,18 @@ def test_search_finds_a_term_from_a_chapter(browser, site_url):
             browser.find_elements(By.CSS_SELECTOR, "#search-results li a")]
     assert any("chapters/preliminaries" in h for h in hits), hits
     save_screenshot(browser, "search")
+
+
+def test_search_from_a_downloaded_copy_shows_snippets(browser):
+    """Opened from disk (file://), where the browser refuses the fetches that
+    the search page cuts its snippets from: each result still has one."""
+    browser.get((SITE / "search.html").as_uri() + "?q=softmax")
+    WebDriverWait(browser, 30).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results li p.context"))
+    items = browser.find_elements(By.CSS_SELECTOR, "#search-results li")
+    snippets = [li.find_elements(By.CSS_SELECTOR, "p.context") for li in items]
+    assert items and all(snippets), f"{sum(map(bool, snippets))} of {len(items)} have a snippet"
+    assert "softmax" in snippets[0][0].text.lower()
 
 
 def test_math_is_served_by_the_site_itself(site_url):
