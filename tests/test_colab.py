@@ -8,6 +8,7 @@ from markdown_it import MarkdownIt
 from conftest import ROOT
 
 import colab  # tools/colab.py
+import course
 import nbtool
 
 #: What MyST looks like when Jupyter or Colab shows it raw.
@@ -107,8 +108,8 @@ def test_directives_become_plain_markdown():
 def test_a_link_to_a_page_becomes_its_title():
     conv = colab.Converter({}, {}, ROOT / "chapters" / "optimization" / "adam.ipynb")
     out = conv.convert("See {doc}`../cnn/batch-norm`, {doc}`/intro` and {doc}`../missing-page`.")
-    title = colab.chapter_title(nbformat.read(ROOT / "chapters" / "cnn" / "batch-norm.ipynb",
-                                              as_version=4), None)
+    title = course.chapter_title(nbformat.read(ROOT / "chapters" / "cnn" / "batch-norm.ipynb",
+                                               as_version=4), None)
     intro = (ROOT / "intro.md").read_text().splitlines()[0].lstrip("# ")
     assert title and out == f"See {title}, {intro} and ../missing page."
 

@@ -4,7 +4,6 @@ d2lmini with show_source, is at most 80 characters (the book's code boxes
 hold 80 at 13 px, tests/browser/test_layout.py), so that none scrolls
 sideways."""
 import inspect
-import re
 import textwrap
 from pathlib import Path
 
@@ -12,37 +11,16 @@ import nbformat
 import pytest
 
 import displayed_code
+import myst  # tools/myst.py
 from conftest import ROOT
 
 LIMIT = 80
-#: A fence line: its indentation, its backticks or tildes, its info string.
-FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 
 
-def fenced_code(text):
-    """(line number, line) of every line inside a fenced code block of the
-    Markdown ``text``; fences that open a directive (```{solution}, ```{note})
-    are followed into, not counted, unless the directive is {code} or {code-cell}."""
-    found, open_fences = [], []  # (fence, is_code) of the fences still open
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = FENCE.match(line)
-        if (match and open_fences and not match.group(2).strip()
-                and match.group(1)[0] == open_fences[-1][0][0]
-                and len(match.group(1)) >= len(open_fences[-1][0])):
-            open_fences.pop()
-        elif open_fences and open_fences[-1][1]:
-            found.append((number, line))
-        elif match:
-            info = match.group(2).strip()
-            is_code = not info.startswith("{") or info.startswith(("{code}", "{code-cell}"))
-            open_fences.append((match.group(1), is_code))
-    return found
-
-
-def test_fenced_code_finds_code_inside_directives_only():
+def test_code_lines_are_found_inside_directives_only():
     text = ("````{solution} q\n:class: dropdown\nprose that is long " + "x" * 80
             + "\n```python\nprint(1)\n```\nmore prose\n````\n~~~\ncode\n~~~\n")
-    assert fenced_code(text) == [(5, "print(1)"), (10, "code")]
+    assert list(myst.code_lines(text)) == [(5, "print(1)"), (10, "code")]
 
 
 def test_chapter_code_cells_fit_the_page():
@@ -79,7 +57,7 @@ def test_code_blocks_of_the_text_fit_the_page():
             where = path.relative_to(ROOT)
             where = where if index is None else f"{where}:cell {index}"
             found += [f"{where}:{number}: {len(line)} characters"
-                      for number, line in fenced_code(text) if len(line) > LIMIT]
+                      for number, line in myst.code_lines(text) if len(line) > LIMIT]
     if found:
         pytest.fail(f"{len(found)} lines of code blocks in the text over {LIMIT} characters:\n"
                     + "\n".join(found), pytrace=False)

@@ -35,8 +35,8 @@ from nbformat.sign import NotebookNotary
 
 import myst
 import records
-from course import (ROOT, SETUP_MARK, cell_outputs, chapter_title, code_cells, d2lmini_version,
-                    notebooks, pinned_requirement, setup_cell_source)
+from course import (ROOT, SETUP_MARK, cell_outputs, code_cells, d2lmini_version, notebooks,
+                    page_title, pinned_requirement, setup_cell_source)
 
 
 # ---------------------------------------------------------------- references
@@ -146,10 +146,7 @@ class Converter:
         base = ROOT if target.startswith("/") or self.path is None else Path(self.path).parent
         for page in (base / (target.lstrip("/") + ".ipynb"), base / (target.lstrip("/") + ".md")):
             if page.is_file():
-                if page.suffix == ".ipynb":
-                    return chapter_title(nbformat.read(page, as_version=4), None)
-                return next((line[2:].strip() for line in page.read_text().splitlines()
-                             if line.startswith("# ")), None)
+                return page_title(page)
         return None
 
     def blocks(self, text):

@@ -5,6 +5,7 @@ and outputs, d2lmini's version, and the setup cell that installs d2lmini.
 The standard library and PyYAML only, so that the GPU machine can run it.
 """
 import importlib.util
+import json
 import subprocess
 from pathlib import Path
 
@@ -65,6 +66,20 @@ def chapter_title(nb, default):
     """The text of the notebook's first ``# Title`` line, else ``default``."""
     return next((c.source.splitlines()[0].lstrip("# ").strip() for c in nb.cells
                  if c.cell_type == "markdown" and c.source.startswith("# ")), default)
+
+
+def page_title(path):
+    """The title of a page of the book, as :func:`chapter_title` finds a
+    notebook's (the first Markdown cell that starts with ``# Title``) or, in a
+    Markdown file, its first ``# Title`` line; None where it has none."""
+    path = Path(path)
+    if path.suffix == ".ipynb":
+        sources = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"]
+                   if c["cell_type"] == "markdown"]
+        return next((s.splitlines()[0].lstrip("# ").strip() for s in sources
+                     if s.startswith("# ")), None)
+    return next((line[2:].strip() for line in path.read_text().splitlines()
+                 if line.startswith("# ")), None)
 
 
 def code_cells(nb):

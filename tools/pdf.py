@@ -26,20 +26,17 @@ where its link to them (intro.md) looks.
 import argparse
 import base64
 import datetime
-import functools
 import html
-import http.server
 import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import yaml
 
-from headless import chromium
+from headless import chromium, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "_build" / "pdf"
@@ -158,17 +155,6 @@ const done = arguments[arguments.length - 1];
 Promise.all([...document.images].map(img => img.decode().catch(() => null)))
     .then(() => done([...document.images].filter(i => !i.naturalWidth).map(i => i.src)));
 """
-
-
-def serve(folder):
-    """A local web server for folder (MathJax loads its parts over HTTP)."""
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def fit_math(browser):

@@ -2,40 +2,28 @@
 
 The site is _build/html, or the folder that $D2LMINI_SITE names.
 """
-import functools
-import http.server
 import os
 import shutil
-import threading
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import headless  # noqa: E402  (tools/headless.py)
+
 SITE = Path(os.environ.get("D2LMINI_SITE") or ROOT / "_build" / "html").resolve()
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class _QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        pass  # a browser that drops a connection early is not a failure
-
-
 @pytest.fixture(scope="session")
 def site_url():
     if not (SITE / "index.html").is_file():
         pytest.fail(f"no built website in {SITE}: run `make book` first")
-    handler = functools.partial(_QuietHandler, directory=str(SITE))
-    server = _QuietServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = headless.serve(SITE)
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 

@@ -16,6 +16,7 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
+import course  # noqa: E402
 import nbtool  # noqa: E402
 import pdf as tool  # noqa: E402
 
@@ -69,12 +70,7 @@ def chapters():
                 for part in toc["parts"] for c in part["chapters"]}
     out, number = [], 0
     for name, path in nbtool.toc_files()[1:]:
-        if path.suffix == ".ipynb":
-            source = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"]
-                               if c["cell_type"] == "markdown")
-        else:
-            source = path.read_text()
-        title = re.search(r"^# (.+)$", source, re.M).group(1).strip()
+        title = course.page_title(path)
         if numbered[name]:
             number += 1
             title = f"{number}. {title}"
